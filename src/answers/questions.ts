@@ -1,0 +1,287 @@
+/**
+ * One definition of every user-facing choice: its values, default, help text
+ * and the manual section it comes from. The wizard, the plain prompts and the
+ * flags all read these; nothing else defines a choice. Manual sections are
+ * numbered as in the PostgreSQL 17 manual.
+ */
+import {
+  type Answers,
+  CLIENT_CERT_MODES,
+  KEY_BITS,
+  PG_VERSIONS,
+  PKI_MODES,
+  TLS_VERSIONS,
+} from './answers.js';
+import { checkDays, checkHost, checkNetwork, checkOneOf, checkOut, checkRole } from './validate.js';
+
+/** Facts about the machine the tool runs on, used for defaults. */
+export interface EnvFacts {
+  /** os.hostname() */
+  hostname?: string;
+  /** Fully qualified name, when known and different. */
+  fqdn?: string;
+  /** Major version from pg_config / postgres --version, when found. */
+  detectedPgVersion?: number;
+}
+
+/** A choice among fixed values. */
+export interface Choice<V> {
+  readonly value: V;
+  readonly label: string;
+  /** One line on what this value means. */
+  readonly hint: string;
+}
+
+interface QuestionBase<K extends keyof Answers> {
+  readonly key: K;
+  /** Long flag name, without dashes. */
+  readonly flag: string;
+  /** Short title for a step or a prompt. */
+  readonly title: string;
+  /** The question as asked. */
+  readonly prompt: string;
+  /** Two or three lines: what the choice means and its trade-off. */
+  readonly help: string;
+  /** The PostgreSQL manual section the rule comes from. */
+  readonly manual: string;
+  /** The value when nobody answers; may depend on earlier answers. */
+  readonly defaultValue: (partial: Partial<Answers>, env: EnvFacts) => Answers[K];
+}
+
+export interface ChoiceQuestion<K extends keyof Answers> extends QuestionBase<K> {
+  readonly kind: 'choice';
+  readonly choices: readonly Choice<Answers[K]>[];
+}
+export interface ListQuestion<K extends keyof Answers> extends QuestionBase<K> {
+  readonly kind: 'list';
+  /** Checks one item. */
+  readonly checkItem: (item: string) => string | undefined;
+  /** Whether the list may be empty given the other answers. */
+  readonly minItems: (partial: Partial<Answers>) => number;
+}
+export interface TextQuestion<K extends keyof Answers> extends QuestionBase<K> {
+  readonly kind: 'text' | 'number';
+  readonly check: (value: Answers[K]) => string | undefined;
+}
+export type Question<K extends keyof Answers = keyof Answers> = ChoiceQuestion<K> | ListQuestion<K> | TextQuestion<K>;
+
+export const DEFAULT_PG_VERSION = 15;
+
+export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
+  pgVersion: {
+    key: 'pgVersion',
+    flag: 'pg-version',
+    kind: 'choice',
+    title: 'Server version',
+    prompt: 'Which PostgreSQL major version runs on the server?',
+    help: 'Settings and pg_hba.conf options differ between versions (clientcert=1 is an error from 14, ssl_groups replaces ssl_ecdh_curve in 18). Run `postgres --version` on the server if unsure.',
+    manual: '18.9 Secure TCP/IP Connections with SSL',
+    choices: PG_VERSIONS.map((v) => ({ value: v, label: String(v), hint: v >= 14 ? '' : 'older: still supported here' })),
+    defaultValue: (_p, env) =>
+      (PG_VERSIONS as readonly number[]).includes(env.detectedPgVersion ?? 0)
+        ? (env.detectedPgVersion as Answers['pgVersion'])
+        : DEFAULT_PG_VERSION,
+  },
+  out: {
+    key: 'out',
+    flag: 'out',
+    kind: 'text',
+    title: 'Bundle directory',
+    prompt: 'Where should the bundle be written?',
+    help: 'A new directory that will hold certificates, keys, config snippets and apply.sh. It must not exist or be empty (use --force to replace it). Keys inside are private: keep the directory safe.',
+    manual: '18.9.5 Creating Certificates',
+    defaultValue: () => './pg-secure-setup',
+    check: checkOut,
+  },
+  hosts: {
+    key: 'hosts',
+    flag: 'host',
+    kind: 'list',
+    title: 'Server identity',
+    prompt: 'Names and addresses clients use to reach the server',
+    help: 'Each goes into the server certificate\'s subjectAltName. With sslmode=verify-full a client refuses a server whose certificate does not name the host it dialled, so list every DNS name, wildcard and IP address clients will use.',
+    manual: '32.19.1 Client Verification of Server Certificates',
+    checkItem: checkHost,
+    minItems: () => 1,
+    defaultValue: (_p, env) => unique([env.fqdn, env.hostname, 'localhost', '127.0.0.1', '::1']),
+  },
+  pki: {
+    key: 'pki',
+    flag: 'pki',
+    kind: 'choice',
+    title: 'Certificates',
+    prompt: 'How should certificates be made?',
+    help: 'A self-signed certificate is quickest but cannot sign client certificates, and every client must trust that one certificate. A CA signs the server and client certificates; an intermediate lets the root CA key stay offline.',
+    manual: '18.9.5 Creating Certificates',
+    choices: [
+      { value: 'self-signed', label: 'Self-signed', hint: 'one server certificate, no client certificates' },
+      { value: 'ca', label: 'New CA', hint: 'a root CA signs server and client certificates' },
+      { value: 'ca-intermediate', label: 'New CA + intermediate', hint: 'root stays offline; an intermediate signs' },
+    ],
+    defaultValue: () => 'ca',
+  },
+  keyBits: {
+    key: 'keyBits',
+    flag: 'key-bits',
+    kind: 'choice',
+    title: 'Key size',
+    prompt: 'RSA key size',
+    help: '2048 bits is the common minimum; 3072 matches 128-bit security; 4096 is slower to make and slightly slower per connection.',
+    manual: '18.9.5 Creating Certificates',
+    choices: KEY_BITS.map((b) => ({ value: b, label: `${b} bits`, hint: b === 2048 ? 'fast, widely used' : b === 3072 ? 'NIST 128-bit strength' : 'slowest' })),
+    defaultValue: () => 2048,
+  },
+  days: {
+    key: 'days',
+    flag: 'days',
+    kind: 'number',
+    title: 'Validity',
+    prompt: 'Days the server and client certificates stay valid',
+    help: 'When a certificate expires, clients using verify-ca/verify-full refuse the server. Shorter is safer but means renewing sooner. CAs get ten times this, at most 20 years.',
+    manual: '18.9.5 Creating Certificates',
+    defaultValue: () => 397,
+    check: checkDays,
+  },
+  minTls: {
+    key: 'minTls',
+    flag: 'min-tls',
+    kind: 'choice',
+    title: 'Minimum TLS version',
+    prompt: 'Oldest TLS version the server accepts',
+    help: 'TLSv1.2 works with every supported client; TLSv1.3 refuses older client libraries (OpenSSL < 1.1.1). Sets ssl_min_protocol_version.',
+    manual: '19.3.3 SSL (ssl_min_protocol_version)',
+    choices: TLS_VERSIONS.map((v) => ({ value: v, label: v, hint: v === 'TLSv1.2' ? 'compatible' : 'strictest' })),
+    defaultValue: () => 'TLSv1.2',
+  },
+  refusePlaintext: {
+    key: 'refusePlaintext',
+    flag: 'refuse-plaintext',
+    kind: 'choice',
+    title: 'Refuse plaintext',
+    prompt: 'Refuse every TCP connection that is not encrypted?',
+    help: 'Adds `hostnossl all all all reject` before other rules, so a client that does not use TLS is turned away even if a later rule would let it in. Local socket connections are not affected.',
+    manual: '20.1 The pg_hba.conf File (hostnossl)',
+    choices: [
+      { value: true, label: 'Yes', hint: 'TLS everywhere' },
+      { value: false, label: 'No', hint: 'leave plaintext to other rules' },
+    ],
+    defaultValue: () => true,
+  },
+  networks: {
+    key: 'networks',
+    flag: 'network',
+    kind: 'list',
+    title: 'Client networks',
+    prompt: 'Client addresses the rules cover',
+    help: 'CIDR ranges such as 10.0.0.0/8 or 2001:db8::/32, or samenet (any subnet the server is on), samehost (the server\'s own addresses) or all. Clients outside these get no hostssl rule.',
+    manual: '20.1 The pg_hba.conf File (address)',
+    checkItem: checkNetwork,
+    minItems: () => 1,
+    defaultValue: () => ['samenet'],
+  },
+  clientCerts: {
+    key: 'clientCerts',
+    flag: 'client-certs',
+    kind: 'choice',
+    title: 'Client certificates',
+    prompt: 'What should the server ask of client certificates?',
+    help: 'verify-ca: a certificate signed by your CA plus a password. verify-full: also its CN must be the role name. cert: the certificate alone logs in (CN = role), no password. Self-signed mode has no CA, so only none.',
+    manual: '20.12 Certificate Authentication; 18.9.3 Using Client Certificates',
+    choices: [
+      { value: 'none', label: 'None', hint: 'password (SCRAM) only' },
+      { value: 'verify-ca', label: 'verify-ca', hint: 'certificate from your CA + password' },
+      { value: 'verify-full', label: 'verify-full', hint: 'certificate whose CN is the role + password' },
+      { value: 'cert', label: 'cert', hint: 'certificate whose CN is the role, no password' },
+    ],
+    defaultValue: (p) => (p.pki === 'self-signed' ? 'none' : 'verify-full'),
+  },
+  clientUsers: {
+    key: 'clientUsers',
+    flag: 'client-user',
+    kind: 'list',
+    title: 'Client roles',
+    prompt: 'Roles that get a client certificate',
+    help: 'Each role gets clients/ROLE/ with postgresql.crt, postgresql.key and root.crt, ready for ~/.postgresql/. The certificate\'s CN is the role name, which verify-full and cert compare with the user logging in.',
+    manual: '32.19.2 Client Certificates',
+    checkItem: checkRole,
+    minItems: (p) => (p.clientCerts && p.clientCerts !== 'none' ? 1 : 0),
+    defaultValue: (p) => (p.pki === 'self-signed' || p.clientCerts === 'none' ? [] : ['postgres']),
+  },
+};
+
+/** Order in which questions are asked and defaults resolved (later defaults may depend on earlier answers). */
+export const QUESTION_ORDER = [
+  'pgVersion',
+  'out',
+  'hosts',
+  'pki',
+  'keyBits',
+  'days',
+  'minTls',
+  'refusePlaintext',
+  'networks',
+  'clientCerts',
+  'clientUsers',
+] as const satisfies readonly (keyof Answers)[];
+
+function unique(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => !!v))];
+}
+
+/** Problems with one answer, given the others ([] when fine). */
+export function checkAnswer<K extends keyof Answers>(key: K, value: unknown, partial: Partial<Answers>): string[] {
+  const q = QUESTIONS[key] as Question;
+  switch (q.kind) {
+    case 'choice': {
+      const msg = checkOneOf(value, q.choices.map((c) => c.value));
+      return msg ? [msg] : [];
+    }
+    case 'list': {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return ['must be a list of strings'];
+      const problems = value.map((v: string) => q.checkItem(v)).filter((m): m is string => !!m);
+      const dupes = value.filter((v, i) => value.indexOf(v) !== i);
+      if (dupes.length) problems.push(`"${dupes[0]}" is listed twice`);
+      const min = q.minItems(partial);
+      if (value.length < min) problems.push(`needs at least ${min} entr${min === 1 ? 'y' : 'ies'}`);
+      return problems;
+    }
+    case 'number': {
+      if (typeof value !== 'number') return [`must be a number, not ${JSON.stringify(value)}`];
+      const msg = (q.check as (v: unknown) => string | undefined)(value);
+      return msg ? [msg] : [];
+    }
+    case 'text': {
+      if (typeof value !== 'string') return [`must be a string, not ${JSON.stringify(value)}`];
+      const msg = (q.check as (v: unknown) => string | undefined)(value);
+      return msg ? [msg] : [];
+    }
+  }
+}
+
+/** Cross-field rules, each naming the field it blames. */
+export function crossCheck(a: Answers): { field: keyof Answers; message: string }[] {
+  const problems: { field: keyof Answers; message: string }[] = [];
+  if (a.pki === 'self-signed' && a.clientCerts !== 'none') {
+    problems.push({ field: 'clientCerts', message: `"${a.clientCerts}" needs a CA to sign client certificates: choose pki "ca" or "ca-intermediate", or client certificates "none"` });
+  }
+  if (a.pki === 'self-signed' && a.clientUsers.length > 0) {
+    problems.push({ field: 'clientUsers', message: 'self-signed mode has no CA to sign client certificates: choose pki "ca" or "ca-intermediate"' });
+  }
+  return problems;
+}
+
+/** Parse a flag's or a text field's string into a value for this question; throws a message on failure. */
+export function parseAnswerText<K extends keyof Answers>(key: K, text: string): Answers[K] {
+  const q = QUESTIONS[key] as Question;
+  if (q.kind === 'number') {
+    if (!/^\s*-?\d+\s*$/.test(text)) throw new Error(`"${text}" is not a whole number`);
+    return Number(text) as Answers[K];
+  }
+  if (q.kind === 'choice') {
+    const found = q.choices.find((c) => String(c.value) === text || (typeof c.value === 'boolean' && ['yes', 'no'].includes(text) && c.value === (text === 'yes')));
+    if (!found) throw new Error(`"${text}" is not one of ${q.choices.map((c) => String(c.value)).join(', ')}`);
+    return found.value as Answers[K];
+  }
+  if (q.kind === 'list') return text.split(/[\s,]+/).filter(Boolean) as Answers[K];
+  return text as Answers[K];
+}

@@ -1,0 +1,51 @@
+/** Turn a Plan's files into bytes: makes the keys and certificates (pki/) and the CRLs. */
+import type { Plan, PlanFile } from '../plan/plan.js';
+import { issueAll, makeCrl, type IssuedCert } from '../pki/index.js';
+
+/** A file ready to write. */
+export interface BundleFile {
+  readonly path: string;
+  readonly mode: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Progress while keys are made: done of total, and the id just finished. */
+export type KeyProgress = (done: number, total: number, id: string) => void;
+
+function need(issued: Map<string, IssuedCert>, id: string): IssuedCert {
+  const cert = issued.get(id);
+  if (!cert) throw new Error(`internal: no certificate "${id}" was issued`);
+  return cert;
+}
+
+function bytesOf(file: PlanFile, issued: Map<string, IssuedCert>, plan: Plan): Uint8Array {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const src = file.source;
+  switch (src.kind) {
+    case 'text':
+      return enc(src.text);
+    case 'certs':
+      return enc(src.ids.map((id) => need(issued, id).certPem.trimEnd() + '\n').join(''));
+    case 'key':
+      return enc(need(issued, src.id).keyPem);
+    case 'pkcs8':
+      return need(issued, src.id).keyPkcs8Der;
+    case 'crl':
+      // A CRL that expires makes OpenSSL reject every client, so it lasts as long as its CA.
+      return enc(
+        src.caIds
+          .map((id) => {
+            const ca = need(issued, id);
+            return makeCrl(ca, { thisUpdate: plan.createdAt, nextUpdate: ca.notAfter }).trimEnd() + '\n';
+          })
+          .join(''),
+      );
+  }
+}
+
+/** Make every key and certificate of the plan, then every file's bytes. */
+export async function materialize(plan: Plan, onProgress?: KeyProgress): Promise<{ files: BundleFile[]; issued: Map<string, IssuedCert> }> {
+  const issued = await issueAll([...plan.certificates], onProgress);
+  const files = plan.files.map((f) => ({ path: f.path, mode: f.mode, bytes: bytesOf(f, issued, plan) }));
+  return { files, issued };
+}

@@ -1,0 +1,73 @@
+/**
+ * The command line: pick the subcommand, run it, turn errors into exit codes
+ * (2 for bad usage, with nothing written; 1 for other failures).
+ */
+import type { Command } from './commands/command.js';
+import { generate } from './commands/generate.js';
+import { UsageError } from './errors.js';
+import { TOOL_VERSION } from './package-info.js';
+
+const COMMANDS: readonly Command[] = [generate];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `pg-secure-setup ${TOOL_VERSION}: TLS everywhere, verified clients and SCRAM only, for PostgreSQL.
+
+Usage: pg-secure-setup [COMMAND] [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run 'pg-secure-setup COMMAND --help' for a command's options.
+Options: --help, --version. NO_COLOR is honoured.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-V') {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(mainHelp() + '\n');
+    return 0;
+  }
+  const defaultCommand = COMMANDS.find((c) => c.name === 'wizard');
+  let command: Command | undefined;
+  let args: string[];
+  if (first === undefined || first.startsWith('-')) {
+    command = defaultCommand;
+    args = argv;
+  } else {
+    command = COMMANDS.find((c) => c.name === first);
+    args = rest;
+    if (!command) throw new UsageError(`unknown command "${first}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+  }
+  if (!command) {
+    process.stdout.write(mainHelp() + '\n');
+    return 2;
+  }
+  return command.run(args);
+}
+
+function report(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`pg-secure-setup: ${err.message}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`pg-secure-setup: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+}
+
+// Ctrl+C outside raw mode: exit through process.exit so cleanup handlers run (no half-written bundle).
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = report(err);
+  },
+);

@@ -1,0 +1,73 @@
+/**
+ * `pg-secure-setup generate`: answers (file, flags, defaults) -> bundle on
+ * disk, with no prompts. The core every other front end stands on.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Answers } from '../answers/answers.js';
+import { answerFlagHelp, answersFromFlags, answersFromJson, completeAnswers, parseFlags } from '../answers/resolve.js';
+import { UsageError } from '../errors.js';
+import { gatherEnvFacts } from './env-facts.js';
+import type { Command } from './command.js';
+import { checkSaveTarget, makeBundle, printSummary, saveAnswers } from './make-bundle.js';
+
+const EXTRA = {
+  answers: { type: 'string' },
+  'save-answers': { type: 'string' },
+  force: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Read and check an answers file; any problem is a usage error naming the file. */
+export async function readAnswersFile(path: string): Promise<Partial<Answers>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--answers ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return answersFromJson(text, path);
+}
+
+/** Flags over file over defaults, checked: the Answers for a non-interactive run. */
+export async function resolveFromArgv(values: Record<string, unknown>): Promise<Partial<Answers>> {
+  const fromFile = typeof values.answers === 'string' ? await readAnswersFile(values.answers) : {};
+  return { ...fromFile, ...answersFromFlags(values) };
+}
+
+export const generate: Command = {
+  name: 'generate',
+  summary: 'write a certificate and configuration bundle, no prompts',
+  help: () => `Usage: pg-secure-setup generate [--answers FILE] [options]
+
+Writes a bundle (certificates, keys, postgresql.conf settings, pg_hba.conf
+rules, apply.sh and a README) without asking anything. A flag overrides the
+answers file; an answer given by neither takes its default.
+
+Options:
+  --answers FILE        answers as JSON (as written by --save-answers)
+  --save-answers FILE   also write the answers used to FILE (no secrets)
+  --force               replace a non-empty --out directory
+  -q, --quiet           print only errors
+${answerFlagHelp()}
+
+Exit codes: 0 written, 2 bad input (nothing written), 1 other failure.`,
+  async run(argv) {
+    const { values } = parseFlags(argv, EXTRA);
+    if (values.help) {
+      process.stdout.write(generate.help() + '\n');
+      return 0;
+    }
+    const given = await resolveFromArgv(values);
+    const answers = completeAnswers(given, await gatherEnvFacts());
+    const saveTo = values['save-answers'];
+    if (typeof saveTo === 'string') await checkSaveTarget(saveTo, !!values.force);
+    const result = await makeBundle(answers, {
+      force: !!values.force,
+      onProgress: values.quiet ? undefined : (done, total, id) => process.stderr.write(`  key ${done}/${total} ${id}\n`),
+    });
+    if (typeof saveTo === 'string') await saveAnswers(saveTo, answers);
+    if (!values.quiet) printSummary(result, process.stdout);
+    return 0;
+  },
+};

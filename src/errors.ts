@@ -1,0 +1,13 @@
+/** Bad input from the user: a clear message, exit code 2, nothing written. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  readonly exitCode = 2;
+}
+
+/** Problems found in answers, each naming the field. */
+export class AnswersError extends UsageError {
+  override name = 'AnswersError';
+  constructor(readonly problems: { field: string; message: string }[]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('\n'));
+  }
+}

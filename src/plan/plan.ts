@@ -1,0 +1,237 @@
+/**
+ * Answers -> Plan: every file of the bundle (with its mode and where its
+ * bytes come from), the settings, the pg_hba rules in order, the commands.
+ * Pure: no I/O, no clock (`now` is passed in), deterministic.
+ */
+import type { Answers } from '../answers/answers.js';
+import { answersToJson } from '../answers/resolve.js';
+import { formatRule } from '../pg/hba.js';
+import type { CertRequest } from '../pki/index.js';
+import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
+import { conninfo, jdbc, nodePg, uri, type ClientTarget } from './connection.js';
+import { planHbaRules, type PlannedRule } from './hba-rules.js';
+import { hasCa, planSettings, renderSettings, SERVER_FILES, type Setting } from './settings.js';
+import { fill, type Templates } from './template.js';
+
+/** Where a file's bytes come from: text now, or key material made later by pki/. */
+export type FileSource =
+  | { readonly kind: 'text'; readonly text: string }
+  /** PEM certificates of these ids, concatenated in order (leaf first). */
+  | { readonly kind: 'certs'; readonly ids: readonly string[] }
+  /** PKCS#1 PEM private key. */
+  | { readonly kind: 'key'; readonly id: string }
+  /** PKCS#8 DER private key (JDBC). */
+  | { readonly kind: 'pkcs8'; readonly id: string }
+  /** Empty signed CRLs of these CAs, concatenated. */
+  | { readonly kind: 'crl'; readonly caIds: readonly string[] };
+
+/** One file of the bundle. */
+export interface PlanFile {
+  /** Path inside the bundle, with forward slashes. */
+  readonly path: string;
+  readonly mode: number;
+  readonly source: FileSource;
+  /** One line on what it is, for the README and the review screen. */
+  readonly about: string;
+}
+
+export interface Plan {
+  readonly answers: Answers;
+  readonly createdAt: Date;
+  readonly settings: readonly Setting[];
+  readonly hbaRules: readonly PlannedRule[];
+  readonly certificates: readonly CertRequest[];
+  readonly files: readonly PlanFile[];
+  /** What to run next, as argv arrays. */
+  readonly commands: readonly (readonly string[])[];
+  readonly warnings: readonly string[];
+}
+
+export interface PlanContext {
+  readonly now: Date;
+  readonly templates: Templates;
+  readonly toolVersion: string;
+}
+
+const PRIVATE = 0o600;
+const PUBLIC = 0o644;
+const SCRIPT = 0o755;
+
+/** The CAs in the chain, root first (none in self-signed mode). */
+function caIds(a: Answers): string[] {
+  if (!hasCa(a)) return [];
+  return a.pki === 'ca-intermediate' ? [ROOT_ID, INTERMEDIATE_ID] : [ROOT_ID];
+}
+
+/** Certificates a peer sends after its leaf: the intermediate, if any (18.9.3). */
+function chainAfterLeaf(a: Answers): string[] {
+  return a.pki === 'ca-intermediate' ? [INTERMEDIATE_ID] : [];
+}
+
+function trustAnchor(a: Answers): string {
+  return hasCa(a) ? ROOT_ID : SERVER_ID;
+}
+
+function keyMaterialFiles(a: Answers): PlanFile[] {
+  const files: PlanFile[] = [
+    { path: 'server/server.crt', mode: PUBLIC, source: { kind: 'certs', ids: [SERVER_ID, ...chainAfterLeaf(a)] }, about: 'server certificate, then any intermediate (ssl_cert_file)' },
+    { path: 'server/server.key', mode: PRIVATE, source: { kind: 'key', id: SERVER_ID }, about: 'server private key (ssl_key_file)' },
+    { path: 'server/root.crt', mode: PUBLIC, source: { kind: 'certs', ids: [trustAnchor(a)] }, about: hasCa(a) ? 'root CA: what clients trust and client certificates chain to (ssl_ca_file)' : 'the self-signed server certificate, which clients trust directly' },
+  ];
+  if (hasCa(a)) {
+    files.push({ path: 'server/root.crl', mode: PUBLIC, source: { kind: 'crl', caIds: caIds(a) }, about: 'signed, empty revocation list of each CA (ssl_crl_file)' });
+    for (const role of a.clientUsers) {
+      const dir = `clients/${role}`;
+      files.push(
+        { path: `${dir}/postgresql.crt`, mode: PUBLIC, source: { kind: 'certs', ids: [clientId(role), ...chainAfterLeaf(a)] }, about: `client certificate for ${role} (CN=${role}), then any intermediate` },
+        { path: `${dir}/postgresql.key`, mode: PRIVATE, source: { kind: 'key', id: clientId(role) }, about: `${role}'s private key` },
+        { path: `${dir}/postgresql.pk8`, mode: PRIVATE, source: { kind: 'pkcs8', id: clientId(role) }, about: `${role}'s private key as PKCS#8 DER, for JDBC` },
+        { path: `${dir}/root.crt`, mode: PUBLIC, source: { kind: 'certs', ids: [ROOT_ID] }, about: 'root CA the client trusts (sslrootcert)' },
+      );
+    }
+    files.push(
+      { path: 'ca/root.crt', mode: PUBLIC, source: { kind: 'certs', ids: [ROOT_ID] }, about: 'root CA certificate' },
+      { path: 'ca/root.key', mode: PRIVATE, source: { kind: 'key', id: ROOT_ID }, about: 'root CA private key: keep offline' },
+    );
+    if (a.pki === 'ca-intermediate') {
+      files.push(
+        { path: 'ca/intermediate.crt', mode: PUBLIC, source: { kind: 'certs', ids: [INTERMEDIATE_ID] }, about: 'intermediate CA certificate' },
+        { path: 'ca/intermediate.key', mode: PRIVATE, source: { kind: 'key', id: INTERMEDIATE_ID }, about: 'intermediate CA private key: keep offline' },
+      );
+    }
+  }
+  return files;
+}
+
+/** The commands a person runs to install the bundle by hand (argv arrays). */
+function manualCommands(a: Answers, data: string, conf: string): string[][] {
+  const serverFiles = ['server/server.crt', 'server/server.key', 'server/root.crt', ...(hasCa(a) ? ['server/root.crl'] : [])];
+  return [
+    ['install', '-m', '0644', '-o', 'postgres', '-g', 'postgres', ...serverFiles.filter((f) => !f.endsWith('.key')), `${data}/`],
+    ['install', '-m', '0600', '-o', 'postgres', '-g', 'postgres', 'server/server.key', `${data}/${SERVER_FILES.key}`],
+    ['install', '-m', '0644', '-o', 'postgres', '-g', 'postgres', 'conf/pg-secure-setup.conf', `${conf}/conf.d/`],
+    ['cp', '-p', `${conf}/pg_hba.conf`, `${conf}/pg_hba.conf.bak`],
+    ['install', '-m', '0640', '-o', 'postgres', '-g', 'postgres', 'conf/pg_hba.conf', `${conf}/pg_hba.conf`],
+    ['psql', '-c', 'SELECT pg_reload_conf()'],
+  ];
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./~-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** An argv array as a line a person can paste into a POSIX shell. */
+export function commandLine(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(' ');
+}
+
+function debianDirs(a: Answers): { data: string; conf: string } {
+  return { data: `/var/lib/postgresql/${a.pgVersion}/main`, conf: `/etc/postgresql/${a.pgVersion}/main` };
+}
+
+function describePki(a: Answers): string {
+  return {
+    'self-signed': 'one self-signed server certificate',
+    ca: 'a new root CA signing the server and client certificates',
+    'ca-intermediate': 'a new root CA, and an intermediate CA that signs the server and client certificates',
+  }[a.pki];
+}
+
+function describeClientCerts(a: Answers): string {
+  return {
+    none: 'not required (TLS + SCRAM password)',
+    'verify-ca': 'required, signed by the CA (clientcert=verify-ca) + SCRAM password',
+    'verify-full': 'required, CN must be the role (clientcert=verify-full) + SCRAM password',
+    cert: 'required, CN must be the role, no password (cert method)',
+  }[a.clientCerts];
+}
+
+function clientSections(a: Answers, templates: Templates): string {
+  const host = a.hosts.find((h) => !h.startsWith('*.')) ?? a.hosts[0]!;
+  const roles = a.clientUsers.length ? a.clientUsers : ['ROLE'];
+  return roles
+    .map((role) => {
+      const target: ClientTarget = { host, role, database: 'postgres', port: 5432, dir: '~/.postgresql', withCert: a.clientUsers.length > 0 };
+      const values = { role, conninfo: conninfo(target), uri: uri(target), jdbc: jdbc(target), nodePg: nodePg(target) };
+      if (a.clientUsers.length > 0) return fill(templates['client-section.md'], values);
+      return [
+        'No client certificates are needed. Give clients `server/root.crt` (as `~/.postgresql/root.crt`) so they can verify the server:',
+        '',
+        `- libpq conninfo: \`${values.conninfo}\``,
+        `- URI: \`${values.uri}\``,
+        `- JDBC: \`${values.jdbc}\``,
+        `- node-postgres: \`${values.nodePg}\``,
+      ].join('\n');
+    })
+    .join('\n\n');
+}
+
+function renderRules(rules: readonly PlannedRule[]): string {
+  return rules.map((r) => `# ${r.comment}\n${formatRule(r.rule)}`).join('\n\n');
+}
+
+function modeText(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}
+
+/** Build the plan. Throws only on programming errors: answers are validated before. */
+export function buildPlan(a: Answers, ctx: PlanContext): Plan {
+  const settings = planSettings(a);
+  const hbaRules = planHbaRules(a);
+  const certificates = planCertificates(a, ctx.now);
+  const common = { pgVersion: a.pgVersion, toolVersion: ctx.toolVersion };
+  const dirs = debianDirs(a);
+  const applyCommand = ['sudo', './apply.sh', dirs.data, dirs.conf];
+  const manual = manualCommands(a, dirs.data, dirs.conf);
+
+  const keyFiles = keyMaterialFiles(a);
+  const text = (path: string, mode: number, textValue: string, about: string): PlanFile => ({ path, mode, source: { kind: 'text', text: textValue }, about });
+  const serverFileCommands = keyFiles
+    .filter((f) => f.path.startsWith('server/'))
+    .map((f) => `put "$here/${f.path}" "$data/${f.path.slice('server/'.length)}" ${modeText(f.mode)}`)
+    .join('\n');
+
+  const configFiles: PlanFile[] = [
+    text('conf/pg-secure-setup.conf', PUBLIC, fill(ctx.templates['pg-secure-setup.conf'], { ...common, settings: renderSettings(settings) }), 'postgresql.conf settings, to be included'),
+    text('conf/pg_hba.conf', PUBLIC, fill(ctx.templates['pg_hba.conf'], { ...common, rules: renderRules(hbaRules) }), 'client authentication rules, in the order they must stand'),
+    text('apply.sh', SCRIPT, fill(ctx.templates['apply.sh'], { ...common, serverFileCommands }), 'installs the bundle on the server, printing each step'),
+    text('answers.json', PUBLIC, answersToJson(a), 'the answers that made this bundle (pg-secure-setup generate --answers answers.json)'),
+  ];
+  if (hasCa(a)) {
+    const caFiles = keyFiles.filter((f) => f.path.startsWith('ca/')).map((f) => `- \`${f.path.slice(3)}\`: ${f.about}`).join('\n');
+    const leafExpiry = certificates.find((c) => c.id === SERVER_ID)!.notAfter.toISOString().slice(0, 10);
+    configFiles.push(text('ca/README.md', PUBLIC, fill(ctx.templates['ca-README.md'], { caFiles, leafExpiry }), 'why the CA belongs offline'));
+  }
+  const readmeFile: PlanFile = { path: 'README.md', mode: PUBLIC, source: { kind: 'text', text: '' }, about: 'what was made, how to install it, how to connect' };
+  const listed = [...keyFiles, ...configFiles, readmeFile];
+  const fileTable = listed.map((f) => `| \`${f.path}\` | ${modeText(f.mode)} | ${f.about} |`).join('\n');
+  const readme = fill(ctx.templates['README.md'], {
+    ...common,
+    date: ctx.now.toISOString().slice(0, 10),
+    hostList: a.hosts.join(', '),
+    pkiDescription: describePki(a),
+    clientCertDescription: describeClientCerts(a),
+    fileTable,
+    applyCommand: commandLine(applyCommand),
+    bundleDir: shellQuote(a.out),
+    manualCommands: manual.map(commandLine).join('\n'),
+    rules: hbaRules.map((r) => formatRule(r.rule)).join('\n'),
+    clientSections: clientSections(a, ctx.templates),
+  });
+
+  const warnings: string[] = [];
+  if (a.networks.includes('all')) warnings.push('networks include "all": every address may try to connect (TLS and authentication still apply).');
+  if (a.clientCerts === 'cert') warnings.push('the cert method needs no password: whoever holds a client key logs in as its role.');
+  if (hasCa(a)) warnings.push('ca/ holds the CA private keys: move it offline once the bundle is installed.');
+
+  return {
+    answers: a,
+    createdAt: ctx.now,
+    settings,
+    hbaRules,
+    certificates,
+    files: [...keyFiles, ...configFiles, { ...readmeFile, source: { kind: 'text', text: readme } }],
+    commands: [applyCommand],
+    warnings,
+  };
+}

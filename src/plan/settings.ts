@@ -1,0 +1,59 @@
+/** postgresql.conf settings for a bundle (manual 19.3.3 SSL, 19.3.2 Authentication). */
+import type { Answers } from '../answers/answers.js';
+import { versionTraits } from './versions.js';
+
+/** One postgresql.conf setting with the reason it is set. */
+export interface Setting {
+  readonly name: string;
+  readonly value: string | number | boolean;
+  readonly comment: string;
+}
+
+/** File names the manual uses as defaults, relative to the data directory (18.9.4). */
+export const SERVER_FILES = {
+  cert: 'server.crt',
+  key: 'server.key',
+  ca: 'root.crt',
+  crl: 'root.crl',
+} as const;
+
+export function hasCa(a: Answers): boolean {
+  return a.pki !== 'self-signed';
+}
+
+export function wantsClientCerts(a: Answers): boolean {
+  return a.clientCerts !== 'none';
+}
+
+export function planSettings(a: Answers): Setting[] {
+  const v = versionTraits(a.pgVersion);
+  const settings: Setting[] = [
+    { name: 'ssl', value: true, comment: 'accept TLS connections (18.9.1)' },
+    { name: 'ssl_cert_file', value: SERVER_FILES.cert, comment: 'server certificate, then intermediates; relative to the data directory' },
+    { name: 'ssl_key_file', value: SERVER_FILES.key, comment: 'private key: mode 0600 owned by the server user, or 0640 owned by root' },
+  ];
+  if (wantsClientCerts(a)) {
+    settings.push({ name: 'ssl_ca_file', value: SERVER_FILES.ca, comment: 'CA that client certificates must chain to (18.9.3)' });
+    if (hasCa(a)) settings.push({ name: 'ssl_crl_file', value: SERVER_FILES.crl, comment: 'revoked client certificates; one CRL per CA in the chain' });
+  }
+  settings.push(
+    { name: 'ssl_min_protocol_version', value: a.minTls, comment: 'refuse older TLS versions' },
+    { name: 'ssl_ciphers', value: 'HIGH:!aNULL:!MD5:!3DES', comment: 'strong TLS 1.2 ciphers only (TLS 1.3 suites are not affected)' },
+    { name: 'ssl_prefer_server_ciphers', value: true, comment: "the server's cipher order wins" },
+    { name: v.groupsSetting, value: v.groupsValue, comment: 'key-exchange groups' },
+    { name: 'password_encryption', value: 'scram-sha-256', comment: 'new passwords are stored as SCRAM secrets (20.5)' },
+  );
+  return settings;
+}
+
+function quote(value: Setting['value']): string {
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (typeof value === 'number') return String(value);
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The settings as postgresql.conf lines, each with its reason. */
+export function renderSettings(settings: readonly Setting[]): string {
+  const width = Math.max(...settings.map((s) => `${s.name} = ${quote(s.value)}`.length)) + 2;
+  return settings.map((s) => `${`${s.name} = ${quote(s.value)}`.padEnd(width)}# ${s.comment}`).join('\n');
+}

@@ -1,0 +1,166 @@
+/**
+ * Throwaway PostgreSQL clusters for tests: initdb'd once per test process
+ * into a template, copied per cluster, run as the `postgres` OS user (the
+ * server refuses root), on a free loopback port with the socket inside the
+ * temp directory. Always stop() in teardown.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { chmod, chown, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The newest installed PostgreSQL bin directory (Debian layout), or PG_BIN. */
+export function pgBinDir(): string {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => +b - +a) : [];
+  if (versions.length === 0) throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql, or set PG_BIN');
+  return join(root, versions[0]!, 'bin');
+}
+
+const isRoot = process.getuid?.() === 0;
+const pgUser = isRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : undefined;
+
+/** Run a program as the postgres OS user (directly when not root). */
+export async function asPostgres(file: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: string; stderr: string }> {
+  const [cmd, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+  const child = run(cmd, argv, { env: { ...process.env, ...opts.env }, maxBuffer: 16 << 20 });
+  if (opts.input !== undefined) {
+    child.child.stdin?.end(opts.input);
+  }
+  return child;
+}
+
+/** Give a path to the postgres OS user (no-op when not root). */
+export async function givePostgres(path: string): Promise<void> {
+  if (pgUser) await chown(path, pgUser.uid, pgUser.gid);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await chmod(dir, 0o755); // the postgres user must traverse it
+  await givePostgres(dir);
+  return dir;
+}
+
+let template: Promise<string> | undefined;
+
+async function makeTemplate(): Promise<string> {
+  const dir = await tempDir('pgss-template-');
+  const data = join(dir, 'data');
+  await asPostgres(join(pgBinDir(), 'initdb'), ['-D', data, '--no-sync', '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C']);
+  process.once('exit', () => {
+    try {
+      execFileSync('rm', ['-rf', dir]);
+    } catch {
+      /* best effort */
+    }
+  });
+  return data;
+}
+
+export interface Cluster {
+  /** Temp directory holding data/, sock/ and server.log. */
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly socketDir: string;
+  readonly port: number;
+  readonly logFile: string;
+  readonly bin: string;
+  /** Run SQL over the Unix socket as the postgres role (peer); returns trimmed stdout (-XAtq). */
+  psql(sql: string, opts?: { user?: string; db?: string }): Promise<string>;
+  /** Write a file into the data directory, owned by postgres, with a mode. */
+  writeDataFile(name: string, contents: string | Uint8Array, mode?: number): Promise<void>;
+  /** Append lines to postgresql.conf. */
+  appendConf(text: string): Promise<void>;
+  pgCtl(...args: string[]): Promise<{ stdout: string; stderr: string }>;
+  start(): Promise<void>;
+  reload(): Promise<void>;
+  stop(): Promise<void>;
+  readLog(): Promise<string>;
+}
+
+/** Start a fresh cluster. `settings` are appended to postgresql.conf before the first start. */
+export async function startCluster(opts: { settings?: Record<string, string | number>; start?: boolean } = {}): Promise<Cluster> {
+  template ??= makeTemplate();
+  const tpl = await template;
+  const dir = await tempDir('pgss-cluster-');
+  const dataDir = join(dir, 'data');
+  const socketDir = join(dir, 'sock');
+  const logFile = join(dir, 'server.log');
+  await run('cp', ['-a', '--', tpl, dataDir]);
+  await run('mkdir', ['-p', socketDir]);
+  await run('chown', ['-R', ...(isRoot ? ['postgres:postgres'] : [`${process.getuid?.()}`]), dir]).catch(() => undefined);
+  await chmod(dataDir, 0o700);
+  await writeFile(logFile, '');
+  await givePostgres(logFile);
+  const port = await freePort();
+  const bin = pgBinDir();
+  const settings: Record<string, string | number> = {
+    port,
+    listen_addresses: '127.0.0.1,::1',
+    unix_socket_directories: socketDir,
+    fsync: 'off',
+    ...opts.settings,
+  };
+  const confText = Object.entries(settings)
+    .map(([k, v]) => `${k} = ${typeof v === 'number' ? v : `'${String(v).replace(/'/g, "''")}'`}`)
+    .join('\n');
+  await appendFile(join(dataDir, 'postgresql.conf'), `\n# test cluster\n${confText}\n`);
+
+  const cluster: Cluster = {
+    dir,
+    dataDir,
+    socketDir,
+    port,
+    logFile,
+    bin,
+    async psql(sql, o = {}) {
+      const { stdout } = await asPostgres(join(bin, 'psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-U', o.user ?? 'postgres', '-d', o.db ?? 'postgres', '-c', sql]);
+      return stdout.trim();
+    },
+    async writeDataFile(name, contents, mode = 0o600) {
+      const path = join(dataDir, name);
+      await rm(path, { force: true });
+      await writeFile(path, contents, { mode });
+      await chmod(path, mode);
+      await givePostgres(path);
+    },
+    async appendConf(text) {
+      await appendFile(join(dataDir, 'postgresql.conf'), `\n${text}\n`);
+    },
+    pgCtl: (...args) => asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, ...args]),
+    async start() {
+      await cluster.pgCtl('-l', logFile, '-w', '-t', '30', 'start');
+    },
+    async reload() {
+      await cluster.pgCtl('reload');
+      // pg_ctl reload only signals; give the postmaster a moment to re-read files.
+      await new Promise((r) => setTimeout(r, 300));
+    },
+    async stop() {
+      await cluster.pgCtl('-m', 'fast', '-w', 'stop').catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+    readLog: () => readFile(logFile, 'utf8'),
+  };
+  if (opts.start !== false) await cluster.start();
+  return cluster;
+}
