@@ -282,6 +282,7 @@ export function parseAnswerText<K extends keyof Answers>(key: K, text: string): 
     if (!found) throw new Error(`"${text}" is not one of ${q.choices.map((c) => String(c.value)).join(', ')}`);
     return found.value as Answers[K];
   }
-  if (q.kind === 'list') return text.split(/[\s,]+/).filter(Boolean) as Answers[K];
+  // Commas separate items (no host, network or role contains one); spaces stay, so checks can name them.
+  if (q.kind === 'list') return text.split(',').map((s) => s.trim()).filter(Boolean) as Answers[K];
   return text as Answers[K];
 }

@@ -99,11 +99,11 @@ export function completeAnswers(given: Partial<Answers>, env: EnvFacts): Answers
     (answers as Record<string, unknown>)[key] = value;
   }
   const full = answers as Answers;
-  const problems: { field: string; message: string }[] = [];
+  // Cross-field problems first: they explain the per-field ones they cause.
+  const problems: { field: string; message: string }[] = Array.isArray(full.clientUsers) ? crossCheck(full) : [];
   for (const key of QUESTION_ORDER) {
     for (const message of checkAnswer(key, full[key], full)) problems.push({ field: key, message });
   }
-  if (problems.length === 0) problems.push(...crossCheck(full));
   if (problems.length) throw new AnswersError(problems);
   return full;
 }

@@ -1,0 +1,55 @@
+import test from 'ava';
+import { checkDays, checkHost, checkNetwork, checkRole } from '../../src/answers/validate.js';
+
+const accepts = test.macro({
+  exec(t, check: (v: string) => string | undefined, value: string) {
+    t.is(check(value), undefined);
+  },
+  title: (_given, check, value) => `${check.name} accepts ${JSON.stringify(value)}`,
+});
+
+const rejects = test.macro({
+  exec(t, check: (v: string) => string | undefined, value: string, expected: RegExp) {
+    t.regex(check(value) ?? 'accepted', expected);
+  },
+  title: (_given, check, value) => `${check.name} rejects ${JSON.stringify(value)}`,
+});
+
+for (const host of ['localhost', 'db.example.com', '*.db.example.com', 'a-b.c0', '127.0.0.1', '::1', '[2001:db8::1]', 'fe80::1', 'db.example.com.']) {
+  test(accepts, checkHost, host);
+}
+test(rejects, checkHost, '', /empty/);
+test(rejects, checkHost, '300.1.1.1', /not a valid IPv4/);
+test(rejects, checkHost, 'db_1.example.com', /not a valid host name/);
+test(rejects, checkHost, '-db.example.com', /not a valid host name/);
+test(rejects, checkHost, '*.com', /wildcard needs at least two labels/);
+test(rejects, checkHost, 'db.*.example.com', /leftmost/);
+test(rejects, checkHost, 'x*.example.com', /leftmost/);
+test(rejects, checkHost, '2001:db8::zz', /not a valid IPv6/);
+test(rejects, checkHost, `${'a'.repeat(64)}.example.com`, /not a valid host name/);
+
+for (const net of ['10.0.0.0/8', '127.0.0.1/32', '0.0.0.0/0', '::1/128', '2001:db8::/32', 'all', 'samenet', 'samehost']) {
+  test(accepts, checkNetwork, net);
+}
+test(rejects, checkNetwork, '10.0.0.0/33', /IPv4 prefix length is 0-32/);
+test(rejects, checkNetwork, '::/129', /IPv6 prefix length is 0-128/);
+test(rejects, checkNetwork, '10.0.0.1', /needs a prefix length, e.g. 10.0.0.1\/32/);
+test(rejects, checkNetwork, 'example.com/24', /not an IP address/);
+test(rejects, checkNetwork, 'everywhere', /not a CIDR address/);
+
+for (const role of ['postgres', 'app_user', 'alice.smith', 'Bob', '_x', 'a-b']) test(accepts, checkRole, role);
+test(rejects, checkRole, '', /empty/);
+test(rejects, checkRole, 'pg_monitor', /reserved for PostgreSQL/);
+test(rejects, checkRole, 'all', /reserved word/);
+test(rejects, checkRole, 'public', /reserved word/);
+test(rejects, checkRole, 'bad name', /not a usable role name/);
+test(rejects, checkRole, '9lives', /not a usable role name/);
+test(rejects, checkRole, 'x'.repeat(64), /longer than 63 bytes/);
+
+test('checkDays accepts 1 to 3650 whole days only', (t) => {
+  t.is(checkDays(1), undefined);
+  t.is(checkDays(3650), undefined);
+  t.regex(checkDays(0) ?? '', /1 to 3650/);
+  t.regex(checkDays(3651) ?? '', /1 to 3650/);
+  t.regex(checkDays(1.5) ?? '', /whole number/);
+});

@@ -1,0 +1,54 @@
+import test from 'ava';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+
+/** Each bad input exits 2 with a message naming the problem, and writes nothing. */
+const badInput = test.macro({
+  async exec(t, args: string[], message: RegExp, files: Record<string, string> = {}) {
+    const cwd = await mkdtemp(join(tmpdir(), 'pgss-bad-'));
+    try {
+      for (const [name, text] of Object.entries(files)) {
+        await mkdir(dirname(join(cwd, name)), { recursive: true });
+        await writeFile(join(cwd, name), text);
+      }
+      const before = (await readdir(cwd)).sort();
+      const r = await runCli(['generate', '--out', 'bundle', ...args], { cwd });
+      t.is(r.code, 2, r.stderr);
+      t.regex(r.stderr, message);
+      t.notRegex(r.stderr, /\n\s+at /, 'no stack trace for bad input');
+      t.deepEqual((await readdir(cwd)).sort(), before, 'nothing written');
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  },
+  title: (given, args: string[], _m, files: Record<string, string> = {}) =>
+    given ?? `generate ${args.join(' ')}${Object.keys(files).length ? ` (${Object.values(files).join(' ')})` : ''} exits 2 and writes nothing`,
+});
+
+test(badInput, ['--host', 'db_1.example.com'], /hosts.*"db_1\.example\.com" is not a valid host name/);
+test(badInput, ['--host', '999.1.1.1'], /not a valid IPv4 address/);
+test(badInput, ['--network', '10.0.0.0/33'], /networks.*IPv4 prefix length is 0-32/);
+test(badInput, ['--network', '10.1.2.3'], /needs a prefix length/);
+test(badInput, ['--client-user', 'pg_admin'], /clientUsers.*reserved for PostgreSQL/);
+test(badInput, ['--client-user', 'bad name'], /not a usable role name/);
+test(badInput, ['--pg-version', '11'], /--pg-version: "11" is not one of 12, 13, 14, 15, 16, 17, 18/);
+test(badInput, ['--days', '0'], /days.*1 to 3650/);
+test(badInput, ['--days', 'soon'], /--days: "soon" is not a whole number/);
+test(badInput, ['--key-bits', '1024'], /--key-bits: "1024" is not one of 2048, 3072, 4096/);
+test(badInput, ['--min-tls', 'TLSv1.1'], /--min-tls: "TLSv1.1" is not one of TLSv1.2, TLSv1.3/);
+test(badInput, ['--client-certs', 'sometimes'], /--client-certs: "sometimes" is not one of none/);
+test(badInput, ['--pki', 'self-signed', '--client-certs', 'cert'], /clientCerts: "cert" needs a CA/);
+test(badInput, ['--colour', 'red'], /Unknown option '--colour'/);
+test(badInput, ['--answers', 'missing.json'], /--answers missing\.json: cannot read it \(ENOENT\)/);
+test(badInput, ['--answers', 'a.json'], /a\.json: not valid JSON/, { 'a.json': '{"pki": ' });
+test(badInput, ['--answers', 'a.json'], /a\.json: days: must be a number/, { 'a.json': '{"days": "90"}' });
+test(badInput, ['--answers', 'a.json'], /a\.json: password: unknown answer/, { 'a.json': '{"password": "x"}' });
+test('generate into a non-empty --out without --force exits 2 and keeps the files', badInput, [], /directory exists and is not empty.*--force/, { 'bundle/keep.txt': 'mine' });
+test('an --out that is a file exits 2', badInput, [], /exists and is not a directory/, { bundle: 'a file' });
+test('an unknown command exits 2', async (t) => {
+  const r = await runCli(['frobnicate']);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /unknown command "frobnicate"/);
+});
