@@ -42,10 +42,17 @@ interface QuestionBase<K extends keyof Answers> {
   readonly prompt: string;
   /** Two or three lines: what the choice means and its trade-off. */
   readonly help: string;
+  /** Longer help for those who ask (the wizard's `?` key): background, examples, what to check. */
+  readonly more: string;
   /** The PostgreSQL manual section the rule comes from. */
   readonly manual: string;
   /** The value when nobody answers; may depend on earlier answers. */
   readonly defaultValue: (partial: Partial<Answers>, env: EnvFacts) => Answers[K];
+  /**
+   * The one value earlier answers leave, when they leave only one; front ends
+   * then do not ask (self-signed certificates leave no client certificates).
+   */
+  readonly onlyValue?: (partial: Partial<Answers>) => Answers[K] | undefined;
 }
 
 export interface ChoiceQuestion<K extends keyof Answers> extends QuestionBase<K> {
@@ -76,6 +83,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'Which PostgreSQL major version runs on the server?',
     help: 'Settings and pg_hba.conf options differ between versions (clientcert=1 is an error from 14, ssl_groups replaces ssl_ecdh_curve in 18). Run `postgres --version` on the server if unsure.',
     manual: '18.9 Secure TCP/IP Connections with SSL',
+    more: 'The postgresql.conf lines and pg_hba.conf options are written for this version: from 14 clientcert takes only verify-ca or verify-full, from 18 ssl_groups replaces ssl_ecdh_curve. On the server, `SHOW server_version;` in psql or `postgres --version` tells you. When the tool runs on the server, the version pg_config reports is offered.',
     choices: PG_VERSIONS.map((v) => ({ value: v, label: String(v), hint: v >= 14 ? '' : 'older: still supported here' })),
     defaultValue: (_p, env) =>
       (PG_VERSIONS as readonly number[]).includes(env.detectedPgVersion ?? 0)
@@ -90,6 +98,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'Where should the bundle be written?',
     help: 'A new directory that will hold certificates, keys, config snippets and apply.sh. It must not exist or be empty (use --force to replace it). Keys inside are private: keep the directory safe.',
     manual: '18.9.5 Creating Certificates',
+    more: 'The bundle holds server/ (files for the data directory), clients/ROLE/ (what each client copies to ~/.postgresql/), ca/ (the CA keys: move them offline), conf/ (settings and pg_hba.conf) and apply.sh. It is built in a temporary directory and appears in one step, so an interrupted run leaves nothing behind. A relative path starts from the current directory.',
     defaultValue: () => './pg-secure-setup',
     check: checkOut,
   },
@@ -101,6 +110,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'Names and addresses clients use to reach the server',
     help: 'Each goes into the server certificate\'s subjectAltName. With sslmode=verify-full a client refuses a server whose certificate does not name the host it dialled, so list every DNS name, wildcard and IP address clients will use.',
     manual: '32.19.1 Client Verification of Server Certificates',
+    more: 'Clients compare the name they dialled with the certificate (RFC 6125), so use these exact names in connection strings. A wildcard such as *.db.example.com covers one label only. An IP address matches only an IP entry: list the addresses clients connect to by number. Several entries can be typed at once, separated by commas or spaces.',
     checkItem: checkHost,
     minItems: () => 1,
     defaultValue: (_p, env) => unique([env.fqdn, env.hostname, 'localhost', '127.0.0.1', '::1']),
@@ -113,6 +123,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'How should certificates be made?',
     help: 'A self-signed certificate is quickest but cannot sign client certificates, and every client must trust that one certificate. A CA signs the server and client certificates; an intermediate lets the root CA key stay offline.',
     manual: '18.9.5 Creating Certificates',
+    more: 'Self-signed: the server certificate signs itself; clients keep a copy as root.crt; no client certificates are possible. New CA: a root CA (ca/root.key) signs the server and each client; clients trust the root, and more certificates can be issued or revoked later. CA + intermediate: the root signs an intermediate that signs the rest, so the root key can stay offline; the server sends the intermediate after its own certificate (server.crt holds both).',
     choices: [
       { value: 'self-signed', label: 'Self-signed', hint: 'one server certificate, no client certificates' },
       { value: 'ca', label: 'New CA', hint: 'a root CA signs server and client certificates' },
@@ -128,6 +139,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'RSA key size',
     help: '2048 bits is the common minimum; 3072 matches 128-bit security; 4096 is slower to make and slightly slower per connection.',
     manual: '18.9.5 Creating Certificates',
+    more: 'Every key made (CAs, server, clients) has this size. RSA is used because every libpq and JDBC version accepts it. Bigger keys cost a little CPU per TLS handshake, which matters only with many short connections. Making a 2048-bit key takes well under a second; a 4096-bit key can take several seconds.',
     choices: KEY_BITS.map((b) => ({ value: b, label: `${b} bits`, hint: b === 2048 ? 'fast, widely used' : b === 3072 ? 'NIST 128-bit strength' : 'slowest' })),
     defaultValue: () => 2048,
   },
@@ -139,6 +151,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'Days the server and client certificates stay valid',
     help: 'When a certificate expires, clients using verify-ca/verify-full refuse the server. Shorter is safer but means renewing sooner. CAs get ten times this, at most 20 years.',
     manual: '18.9.5 Creating Certificates',
+    more: 'Server and client certificates last this many days; the root CA ten times as long (at most 20 years) and an intermediate five times (at most 10). 397 days is the longest browsers accept for public certificates and a common habit for private ones. Note the expiry date: an expired server certificate stops verify-ca and verify-full clients from connecting.',
     defaultValue: () => 397,
     check: checkDays,
   },
@@ -150,6 +163,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'Oldest TLS version the server accepts',
     help: 'TLSv1.2 works with every supported client; TLSv1.3 refuses older client libraries (OpenSSL < 1.1.1). Sets ssl_min_protocol_version.',
     manual: '19.3.3 SSL (ssl_min_protocol_version)',
+    more: 'TLS 1.0 and 1.1 are broken and not offered. TLS 1.2 works with every maintained client library; TLS 1.3 connects faster and drops old cipher suites, but every client needs OpenSSL 1.1.1 or newer (Java 11 or newer for JDBC). With TLSv1.2 as the minimum, clients that can still use 1.3.',
     choices: TLS_VERSIONS.map((v) => ({ value: v, label: v, hint: v === 'TLSv1.2' ? 'compatible' : 'strictest' })),
     defaultValue: () => 'TLSv1.2',
   },
@@ -161,6 +175,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'Refuse every TCP connection that is not encrypted?',
     help: 'Adds `hostnossl all all all reject` before other rules, so a client that does not use TLS is turned away even if a later rule would let it in. Local socket connections are not affected.',
     manual: '20.1 The pg_hba.conf File (hostnossl)',
+    more: 'pg_hba.conf is read top to bottom and the first matching line decides. A `hostnossl all all all reject` line near the top turns away every unencrypted TCP connection before a later line could accept it. Clients then connect with sslmode=require or stronger (verify-full is best). Answer No only while some clients cannot use TLS yet.',
     choices: [
       { value: true, label: 'Yes', hint: 'TLS everywhere' },
       { value: false, label: 'No', hint: 'leave plaintext to other rules' },
@@ -175,6 +190,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'Client addresses the rules cover',
     help: 'CIDR ranges such as 10.0.0.0/8 or 2001:db8::/32, or samenet (any subnet the server is on), samehost (the server\'s own addresses) or all. Clients outside these get no hostssl rule.',
     manual: '20.1 The pg_hba.conf File (address)',
+    more: 'Each entry becomes a `hostssl all all ENTRY ...` line and a matching replication line. samenet is any subnet the server has an address in; samehost the server itself; all any address (TLS and authentication still apply). Use CIDR ranges for the rest, e.g. 192.168.1.0/24 or fd00::/8. A client from an address no line covers is refused.',
     checkItem: checkNetwork,
     minItems: () => 1,
     defaultValue: () => ['samenet'],
@@ -187,6 +203,8 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'What should the server ask of client certificates?',
     help: 'verify-ca: a certificate signed by your CA plus a password. verify-full: also its CN must be the role name. cert: the certificate alone logs in (CN = role), no password. Self-signed mode has no CA, so only none.',
     manual: '20.12 Certificate Authentication; 18.9.3 Using Client Certificates',
+    more: 'verify-ca: the client shows a certificate from your CA, then its password. verify-full: the certificate\'s CN must also equal the role, so a stolen certificate works only for its own role. cert: no password, the certificate is the credential, so guard client keys like passwords. None: password logins over TLS. Clients name their files with sslcert and sslkey, or keep them in ~/.postgresql/.',
+    onlyValue: (p) => (p.pki === 'self-signed' ? 'none' : undefined),
     choices: [
       { value: 'none', label: 'None', hint: 'password (SCRAM) only' },
       { value: 'verify-ca', label: 'verify-ca', hint: 'certificate from your CA + password' },
@@ -203,11 +221,24 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'Roles that get a client certificate',
     help: 'Each role gets clients/ROLE/ with postgresql.crt, postgresql.key and root.crt, ready for ~/.postgresql/. The certificate\'s CN is the role name, which verify-full and cert compare with the user logging in.',
     manual: '32.19.2 Client Certificates',
+    more: 'List every role that will log in over TCP while certificates are required, application roles included: a role without a certificate cannot. The certificate\'s CN is the role name. More can be issued later from the same CA (ca/root.key). Role names: at most 63 bytes, no pg_ prefix.',
+    onlyValue: (p) => (p.pki === 'self-signed' || p.clientCerts === 'none' ? [] : undefined),
     checkItem: checkRole,
     minItems: (p) => (p.clientCerts && p.clientCerts !== 'none' ? 1 : 0),
     defaultValue: (p) => (p.pki === 'self-signed' || p.clientCerts === 'none' ? [] : ['postgres']),
   },
 };
+
+/**
+ * Not a question: what happens to passwords. Shown by every interactive
+ * front end before the review (20.5; the live md5 migration is separate).
+ */
+export const PASSWORDS_NOTE = {
+  title: 'Passwords',
+  help: 'New and changed passwords are stored as SCRAM-SHA-256 (password_encryption = scram-sha-256), and the TLS rules ask for scram-sha-256. A role whose password is still an md5 hash cannot log in over TCP until its password is set again.',
+  more: "Find those roles as a superuser: SELECT rolname FROM pg_authid WHERE rolpassword LIKE 'md5%'; then set each password again, e.g. with \\password ROLE in psql (it sends the password already hashed). Do it before applying the bundle so nobody is locked out. Socket logins use peer authentication and are not affected. The bundle changes no password.",
+  manual: '20.5 Password Authentication',
+} as const;
 
 /** Order in which questions are asked and defaults resolved (later defaults may depend on earlier answers). */
 export const QUESTION_ORDER = [
