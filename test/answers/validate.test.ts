@@ -5,14 +5,14 @@ const accepts = test.macro({
   exec(t, check: (v: string) => string | undefined, value: string) {
     t.is(check(value), undefined);
   },
-  title: (_given, check, value) => `${check.name} accepts ${JSON.stringify(value)}`,
+  title: (_given, check: (v: string) => string | undefined, value: string) => `${check.name} accepts ${JSON.stringify(value)}`,
 });
 
 const rejects = test.macro({
   exec(t, check: (v: string) => string | undefined, value: string, expected: RegExp) {
     t.regex(check(value) ?? 'accepted', expected);
   },
-  title: (_given, check, value) => `${check.name} rejects ${JSON.stringify(value)}`,
+  title: (_given, check: (v: string) => string | undefined, value: string) => `${check.name} rejects ${JSON.stringify(value)}`,
 });
 
 for (const host of ['localhost', 'db.example.com', '*.db.example.com', 'a-b.c0', '127.0.0.1', '::1', '[2001:db8::1]', 'fe80::1', 'db.example.com.']) {

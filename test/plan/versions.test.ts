@@ -7,7 +7,7 @@ import { versionTraits } from '../../src/plan/versions.js';
 import { formatRule } from '../../src/pg/hba.js';
 
 const byVersion = test.macro({
-  exec(t, version: PgVersion, expected: { groups: string; crlDir: boolean; scramIterations: boolean; includes: boolean }) {
+  exec(t, version: PgVersion, expected: { groups: 'ssl_groups' | 'ssl_ecdh_curve'; crlDir: boolean; scramIterations: boolean; includes: boolean }) {
     const v = versionTraits(version);
     t.is(v.groupsSetting, expected.groups);
     t.is(v.hasSslCrlDir, expected.crlDir);
