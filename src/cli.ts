@@ -3,11 +3,19 @@
  * (2 for bad usage, with nothing written; 1 for other failures).
  */
 import type { Command } from './commands/command.js';
-import { generate } from './commands/generate.js';
 import { UsageError } from './errors.js';
 import { TOOL_VERSION } from './package-info.js';
 
-const COMMANDS: readonly Command[] = [generate];
+/** A subcommand, loaded only when it runs (start-up stays fast: node-forge, ink and pg load on demand). */
+interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'generate', summary: 'write a certificate and configuration bundle, no prompts', load: async () => (await import('./commands/generate.js')).generate },
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -33,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const defaultCommand = COMMANDS.find((c) => c.name === 'wizard');
-  let command: Command | undefined;
+  let command: CommandEntry | undefined;
   let args: string[];
   if (first === undefined || first.startsWith('-')) {
     command = defaultCommand;
@@ -47,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(mainHelp() + '\n');
     return 2;
   }
-  return command.run(args);
+  return (await command.load()).run(args);
 }
 
 function report(err: unknown): number {

@@ -36,9 +36,10 @@ async function fqdnOf(name: string): Promise<string | undefined> {
   }
 }
 
-export async function gatherEnvFacts(opts: { fqdn?: boolean } = {}): Promise<EnvFacts> {
+/** Facts for defaults; `detectVersion: false` skips running pg_config when the version is already known. */
+export async function gatherEnvFacts(opts: { fqdn?: boolean; detectVersion?: boolean } = {}): Promise<EnvFacts> {
   const name = hostname();
-  const [detectedPgVersion, fqdn] = await Promise.all([detectPgVersion(), opts.fqdn ? fqdnOf(name) : undefined]);
+  const [detectedPgVersion, fqdn] = await Promise.all([opts.detectVersion === false ? undefined : detectPgVersion(), opts.fqdn ? fqdnOf(name) : undefined]);
   const usable = (h: string | undefined) => (h && !checkHost(h) ? h : undefined);
   const facts: EnvFacts = {};
   const hn = usable(name);

@@ -59,7 +59,7 @@ Exit codes: 0 written, 2 bad input (nothing written), 1 other failure.`,
       return 0;
     }
     const given = await resolveFromArgv(values);
-    const answers = completeAnswers(given, await gatherEnvFacts());
+    const answers = completeAnswers(given, await gatherEnvFacts({ detectVersion: given.pgVersion === undefined }));
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await checkSaveTarget(saveTo, !!values.force);
     const result = await makeBundle(answers, {
