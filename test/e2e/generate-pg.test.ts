@@ -72,6 +72,11 @@ for (const { pki, clientCerts } of modes) {
       t.is(await s.cluster.psql('SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL OR type IS NULL'), '0');
       t.is(await s.cluster.psql('SHOW password_encryption'), 'scram-sha-256');
       t.notRegex(await s.cluster.readLog(), /was not reloaded/);
+      // ...and every setting in the snippet is the value in force.
+      const conf = await readFile(join(s.bundle, 'conf', 'pg-secure-setup.conf'), 'utf8');
+      for (const [, name, value] of conf.matchAll(/^(\w+) = '?([^'\s]*)'?/gm)) {
+        t.is(await s.cluster.psql(`SELECT current_setting('${name}')`), value, name);
+      }
 
       const trust = clientCerts === 'none' ? { sslmode: 'verify-full', sslrootcert: join(s.bundle, 'server', 'root.crt') } : clientFiles(s, 'alice');
       // A verify-full client connects over TLS.
