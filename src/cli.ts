@@ -15,6 +15,7 @@ interface CommandEntry {
 
 const COMMANDS: readonly CommandEntry[] = [
   { name: 'generate', summary: 'write a certificate and configuration bundle, no prompts', load: async () => (await import('./commands/generate.js')).generate },
+  { name: 'set-password', summary: 'set a role\'s password as a SCRAM secret computed here (never sent in plaintext)', load: async () => (await import('./commands/set-password.js')).setPassword },
 ];
 
 function mainHelp(): string {
