@@ -14,8 +14,13 @@ interface CommandEntry {
 }
 
 const COMMANDS: readonly CommandEntry[] = [
+  { name: 'wizard', summary: 'ask every choice step by step, then write the bundle (the default)', load: async () => (await import('./commands/wizard.js')).wizard },
   { name: 'generate', summary: 'write a certificate and configuration bundle, no prompts', load: async () => (await import('./commands/generate.js')).generate },
+  { name: 'audit', summary: 'check a server (live or its files): TLS, certificate, pg_hba.conf, passwords', load: async () => (await import('./commands/audit.js')).audit },
+  { name: 'apply', summary: 'install a bundle on this server: back up, write, check, reload, roll back on failure', load: async () => (await import('./commands/apply.js')).apply },
+  { name: 'rollback', summary: 'undo the last apply: restore the files it changed and reload', load: async () => (await import('./commands/rollback.js')).rollback },
   { name: 'set-password', summary: 'set a role\'s password as a SCRAM secret computed here (never sent in plaintext)', load: async () => (await import('./commands/set-password.js')).setPassword },
+  { name: 'verify', summary: 'prove TLS works: verify-full connection, certificate chain, and the refusal matrix', load: async () => (await import('./commands/verify.js')).verify },
 ];
 
 function mainHelp(): string {

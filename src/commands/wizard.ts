@@ -1,0 +1,153 @@
+/**
+ * `pg-secure-setup` (or `pg-secure-setup wizard`): ask every choice on a
+ * terminal, then write the bundle. The Ink wizard when the terminal has raw
+ * mode, plain prompts otherwise or with --plain. Flags answer questions
+ * (those are skipped); --answers offers a file's answers as the defaults.
+ * Without a terminal it asks nothing: with --answers it runs as `generate`,
+ * else it stops with exit code 2 and says how to run without prompts.
+ */
+import { lstatSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Answers } from '../answers/answers.js';
+import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
+import { UsageError } from '../errors.js';
+import type { Plan } from '../plan/plan.js';
+import { buildSummary, type WizardSummary } from '../ui/summary.js';
+import type { Command } from './command.js';
+import { gatherEnvFacts } from './env-facts.js';
+
+// node-forge (behind make-bundle) and Ink load on demand, so the first frame does not wait for both.
+const bundleModule = () => import('./make-bundle.js');
+const generateModule = () => import('./generate.js');
+
+const EXTRA = {
+  answers: { type: 'string' },
+  'save-answers': { type: 'string' },
+  force: { type: 'boolean' },
+  plain: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const NO_TTY = `no terminal to ask questions on (stdin is not a TTY).
+To make a bundle without prompts, run for example:
+  pg-secure-setup generate --out ./pg-secure-setup --host db.example.com
+  pg-secure-setup generate --answers answers.json
+or pass --answers FILE here. See 'pg-secure-setup generate --help'.`;
+
+/** Can this stdin be put in raw mode (what Ink needs for keys)? */
+function rawModeWorks(stdin: NodeJS.ReadStream): boolean {
+  if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return false;
+  try {
+    stdin.setRawMode(true);
+    stdin.setRawMode(false);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The bundle directory must be new or empty (unless --force); checked as it is typed. */
+export function outDirProblem(out: string, force: boolean): string | undefined {
+  const path = resolve(out);
+  let isDir: boolean;
+  try {
+    isDir = lstatSync(path).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? undefined : `${out} cannot be used (${code ?? (err as Error).message})`;
+  }
+  if (!isDir) return `${out} exists and is not a directory`;
+  if (!force && readdirSync(path).length > 0) return `${out} exists and is not empty: choose another directory (or start again with --force to replace it)`;
+  return undefined;
+}
+
+/** What to paste on a client once the files are in place. */
+function connectionText(summary: WizardSummary): string {
+  return summary.connections
+    .map((c) => `Connect as ${c.role}, ${c.setup}:\n  psql "${c.conninfo.replace(/["$`\\]/g, '\\$&')}"`)
+    .join('\n');
+}
+
+export const wizard: Command = {
+  name: 'wizard',
+  summary: 'ask every choice step by step, then write the bundle (the default command)',
+  help: () => `Usage: pg-secure-setup [wizard] [--plain] [options]
+
+Walks through every choice on the terminal (server version, names,
+certificates, TLS policy, client certificates, passwords), shows everything
+that will be written, then writes the bundle. Enter accepts each default;
+Esc goes back; ? shows more help; Ctrl+C quits and writes nothing.
+
+Answer flags below skip their question. --answers FILE offers the file's
+answers as the defaults (each is still asked). Without a terminal nothing is
+asked: with --answers it writes the bundle as 'generate' does, else it exits 2.
+
+Options:
+  --plain               ask line by line instead of the full-screen wizard
+                        (also used when the terminal has no raw mode)
+  --answers FILE        answers as JSON (as written by --save-answers)
+  --save-answers FILE   also write the answers used to FILE (no secrets)
+  --force               replace a non-empty bundle directory or answers file
+${answerFlagHelp()}
+
+Exit codes: 0 written, 2 bad input or no terminal (nothing written),
+130 cancelled (nothing written), 1 other failure.`,
+  async run(argv) {
+    const { values } = parseFlags(argv, EXTRA);
+    if (values.help) {
+      process.stdout.write(wizard.help() + '\n');
+      return 0;
+    }
+    const fixed = answersFromFlags(values);
+    if (!process.stdin.isTTY) {
+      if (typeof values.answers !== 'string') throw new UsageError(NO_TTY);
+      return (await generateModule()).generate.run(argv.filter((a) => a !== '--plain'));
+    }
+    const force = !!values.force;
+    const saveTo = values['save-answers'];
+    if (typeof saveTo === 'string') await (await bundleModule()).checkSaveTarget(saveTo, force);
+    const useInk = !values.plain && rawModeWorks(process.stdin) && !!process.stdout.isTTY;
+    // Load the front end while this machine is looked at: Ink takes a while to import.
+    const front = useInk ? import('../ui/run.js') : import('../plain/run.js');
+    const answersFile = values.answers;
+    const [prefill, env] = await Promise.all([
+      typeof answersFile === 'string' ? generateModule().then((g) => g.readAnswersFile(answersFile)) : {},
+      gatherEnvFacts({ fqdn: true, detectVersion: fixed.pgVersion === undefined }),
+    ]);
+    completeAnswers({ ...prefill, ...fixed }, env); // flags that clash fail now, not at the end
+    if (fixed.out) {
+      const problem = outDirProblem(fixed.out, force);
+      if (problem) throw new UsageError(`--out ${problem}`);
+    }
+    const config = { env, fixed, prefill, extraCheck: (key: keyof Answers, value: unknown) => (key === 'out' ? outDirProblem(String(value), force) : undefined) };
+    const services = {
+      makePlan: async (answers: Answers) => (await bundleModule()).planFor(answers),
+      write: async (answers: Answers, plan: Plan, onKey: (id: string) => void) => {
+        const { makeBundle, saveAnswers } = await bundleModule();
+        const result = await makeBundle(answers, { force, plan, onProgress: (_done, _total, id) => onKey(id) });
+        if (typeof saveTo === 'string') await saveAnswers(saveTo, answers);
+        return buildSummary(result);
+      },
+    };
+    let summary: WizardSummary;
+    if (useInk) {
+      const outcome = await (await (front as Promise<typeof import('../ui/run.js')>)).runInkWizard({ config, services });
+      // Exit at once: keys still being made must not go on to write a bundle.
+      if (outcome.kind === 'cancelled') process.exit(130);
+      summary = outcome.summary;
+    } else {
+      const plain = await (front as Promise<typeof import('../plain/run.js')>);
+      try {
+        const outcome = await plain.runPlain(config, services);
+        if (outcome.kind === 'declined') return 130;
+        summary = outcome.summary;
+      } catch (err) {
+        if (!(err instanceof Error && err.name === 'ExitPromptError')) throw err;
+        process.stderr.write('\nCancelled: nothing was written.\n');
+        process.exit(130);
+      }
+    }
+    process.stdout.write(`\n${connectionText(summary)}\n`);
+    return 0;
+  },
+};

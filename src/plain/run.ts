@@ -1,0 +1,63 @@
+/**
+ * The plain prompt mode from first question to written bundle: questions,
+ * the passwords note, the review as text, a confirmation, progress lines,
+ * the summary. For terminals without raw mode, or by choice (--plain).
+ */
+import type { Answers } from '../answers/answers.js';
+import { PASSWORDS_NOTE } from '../answers/questions.js';
+import type { Plan } from '../plan/plan.js';
+import type { FlowConfig } from '../ui/resolve-flow.js';
+import { reviewLines } from '../ui/review-lines.js';
+import { chainLines, fileLines, type WizardSummary } from '../ui/summary.js';
+import { askAll, askYes, indent, type PlainIo, say } from './ask.js';
+
+/** The slow work, supplied by the command (the same as the wizard's). */
+export interface PlainServices {
+  readonly makePlan: (answers: Answers) => Promise<Plan>;
+  readonly write: (answers: Answers, plan: Plan, onKey: (id: string) => void) => Promise<WizardSummary>;
+}
+
+/** How the plain run ended: declined at the confirmation, or written. */
+export type PlainOutcome = { readonly kind: 'declined' } | { readonly kind: 'written'; readonly answers: Answers; readonly summary: WizardSummary };
+
+/** The summary as text lines (also what the wizard leaves on screen, minus colour). */
+export function summaryText(summary: WizardSummary): string {
+  return [
+    `Bundle written to ${summary.dir}/`,
+    '',
+    'Certificate chain (each is issued by the one above it):',
+    ...chainLines(summary.chain, 78).map((l) => `  ${l}`),
+    '',
+    'Files (* private: mode 0600):',
+    ...fileLines(summary.files, 78).map((l) => `  ${l}`),
+    '',
+    'Next, on the server (README.md has every step):',
+    ...summary.commands.map((c) => `  ${c}`),
+    ...summary.warnings.map((w) => `! ${w}`),
+  ].join('\n');
+}
+
+/**
+ * Ask, review, write. ExitPromptError (Ctrl+C at a prompt) propagates: the
+ * caller exits 130, and nothing has been written by then.
+ */
+export async function runPlain(config: FlowConfig, services: PlainServices, io: PlainIo = {}): Promise<PlainOutcome> {
+  say(io, 'pg-secure-setup: TLS, client certificates and SCRAM for PostgreSQL. Enter accepts the value shown; Ctrl+C quits, writing nothing.');
+  const answers = await askAll(config, io);
+  say(io, `\n${PASSWORDS_NOTE.title}\n${indent(PASSWORDS_NOTE.help)}\n${indent(PASSWORDS_NOTE.more)}\n  Manual: ${PASSWORDS_NOTE.manual}`);
+  const plan = await services.makePlan(answers);
+  say(io, '\nReview\n' + reviewLines(plan).map((l) => l.text).join('\n'));
+  if (!(await askYes(`Write the bundle to ${answers.out}?`, io))) {
+    say(io, 'Nothing was written.');
+    return { kind: 'declined' };
+  }
+  const total = plan.certificates.length;
+  let made = 0;
+  say(io, `Making ${total} RSA key${total === 1 ? '' : 's'} of ${answers.keyBits} bits…`);
+  const summary = await services.write(answers, plan, (id) => {
+    made += 1;
+    say(io, `  key ${made}/${total} ${id}`);
+  });
+  say(io, '\n' + summaryText(summary));
+  return { kind: 'written', answers, summary };
+}

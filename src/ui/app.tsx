@@ -1,0 +1,155 @@
+/**
+ * The wizard as one Ink component: the flow reducer, keys fed into it, and
+ * the two slow effects (making the plan, writing the bundle) handed in as
+ * services so no domain code lives here. Ends through Ink's exit(outcome).
+ */
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { Answers } from '../answers/answers.js';
+import type { Plan } from '../plan/plan.js';
+import { currentAnswers, type FlowAction, flowReducer, type FlowState, initFlow } from './flow.js';
+import { hintsFor, type KeyInfo, reduceKey, type ScrollInfo } from './keymap.js';
+import { resolveAll, type FlowConfig } from './resolve-flow.js';
+import { reviewLines } from './review-lines.js';
+import type { WizardSummary } from './summary.js';
+import { useTheme } from './theme.js';
+import { PasswordsStep } from './views/passwords-step.js';
+import { QuestionStep } from './views/question-step.js';
+import { maxScroll, ReviewStep } from './views/review-step.js';
+import { WritingStep } from './views/writing-step.js';
+
+/** The slow work the wizard asks for; the command supplies it. */
+export interface WizardServices {
+  /** The plan for these answers, for the review. */
+  readonly makePlan: (answers: Answers) => Promise<Plan>;
+  /** Make the keys and write the bundle of this plan; `onKey` as each key is made. */
+  readonly write: (answers: Answers, plan: Plan, onKey: (id: string) => void) => Promise<WizardSummary>;
+}
+
+/** How the wizard ended. */
+export type WizardOutcome = { readonly kind: 'cancelled' } | { readonly kind: 'written'; readonly answers: Answers; readonly summary: WizardSummary };
+
+export interface WizardAppProps {
+  readonly config: FlowConfig;
+  readonly services: WizardServices;
+  /** Terminal size; read from stdout when not given. */
+  readonly size?: { readonly columns: number; readonly rows: number } | undefined;
+}
+
+type AppAction = FlowAction | { readonly type: 'key'; readonly input: string; readonly key: KeyInfo; readonly scroll: ScrollInfo };
+
+// Keys go through the reducer so each one meets the state the previous key left, even before React re-renders.
+function appReducer(state: FlowState, action: AppAction): FlowState {
+  return action.type === 'key' ? reduceKey(state, action.input, action.key, action.scroll) : flowReducer(state, action);
+}
+
+function useTerminalSize(fixed: WizardAppProps['size']): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed) return;
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, fixed]);
+  return fixed ?? size;
+}
+
+export function WizardApp({ config, services, size: fixedSize }: WizardAppProps) {
+  const [state, dispatch] = useReducer(appReducer, config, initFlow);
+  const { exit } = useApp();
+  const theme = useTheme();
+  const size = useTerminalSize(fixedSize);
+  const width = Math.min(size.columns, 100);
+  const lines = useMemo(() => (state.plan ? reviewLines(state.plan) : undefined), [state.plan]);
+  const reviewHeight = Math.max(4, size.rows - 7);
+  const scroll: ScrollInfo = { max: maxScroll(lines?.length ?? 0, reviewHeight), page: reviewHeight - 1 };
+
+  useInput((input, key) => dispatch({ type: 'key', input, key, scroll }));
+
+  const stopKind = state.stop.kind;
+  useEffect(() => {
+    if (stopKind !== 'review' || state.plan || state.planError) return;
+    let live = true;
+    services.makePlan(currentAnswers(state)).then(
+      (plan) => live && dispatch({ type: 'planned', plan }),
+      (err: unknown) => live && dispatch({ type: 'plan-failed', message: (err as Error).message }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [stopKind, state.plan, state.planError]);
+
+  const writing = useRef(false);
+  const writeStatus = state.writing?.status;
+  useEffect(() => {
+    if (stopKind !== 'writing' || writeStatus !== 'running' || writing.current || !state.plan) return;
+    writing.current = true;
+    services
+      .write(currentAnswers(state), state.plan, (id) => dispatch({ type: 'key-made', id }))
+      .then(
+        (summary) => dispatch({ type: 'written', summary }),
+        (err: unknown) => dispatch({ type: 'write-failed', message: (err as Error).message }),
+      )
+      .finally(() => {
+        writing.current = false;
+      });
+  }, [stopKind, writeStatus]);
+
+  useEffect(() => {
+    if (state.exit === 'cancelled') exit({ kind: 'cancelled' } satisfies WizardOutcome);
+    if (state.exit === 'written' && state.writing?.summary) exit({ kind: 'written', answers: currentAnswers(state), summary: state.writing.summary } satisfies WizardOutcome);
+  }, [state.exit]);
+
+  if (state.exit === 'cancelled') {
+    return (
+      <Box width={width}>
+        <Text color={theme.warn}>Cancelled: nothing was written.</Text>
+      </Box>
+    );
+  }
+  const hints = hintsFor(state);
+  switch (state.stop.kind) {
+    case 'question': {
+      const { values, sources } = resolveAll(state.config, state.answers);
+      return (
+        <QuestionStep
+          focus={state.stop.key}
+          draft={state.draft!}
+          values={values}
+          sources={sources}
+          width={width}
+          height={size.rows}
+          hints={hints}
+          error={state.error}
+          isHelpExpanded={state.more}
+          detectedPgVersion={state.config.env.detectedPgVersion}
+        />
+      );
+    }
+    case 'passwords':
+      return <PasswordsStep answers={currentAnswers(state)} width={width} hints={hints} isHelpExpanded={state.more} />;
+    case 'review':
+      return <ReviewStep lines={lines} scroll={state.scroll} height={reviewHeight} width={width} hints={hints} error={state.planError} />;
+    case 'writing': {
+      const answers = currentAnswers(state);
+      const certificates = (state.plan?.certificates ?? []).map((c) => ({ id: c.id, name: c.commonName }));
+      const w = state.writing;
+      return (
+        <WritingStep
+          certificates={certificates}
+          keyBits={answers.keyBits}
+          made={w?.made ?? []}
+          status={w?.status ?? 'running'}
+          error={w?.error}
+          summary={w?.summary}
+          width={width}
+          hints={hints}
+        />
+      );
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Step 7: everything that will be written, in a window that scrolls.
+ *
+ *   Files to write in ./pg-secure-setup/ (mode, path, what it is)
+ *     0644  server/server.crt  server certificate, then any intermediate
+ *     ...
+ *   lines 1-15 of 48 ↓
+ */
+import { Box, Text } from 'ink';
+import type { ReviewLine } from '../review-lines.js';
+import { useTheme } from '../theme.js';
+import { Frame } from './frame.js';
+
+export interface ReviewStepProps {
+  /** undefined while the plan is being made. */
+  readonly lines: readonly ReviewLine[] | undefined;
+  readonly scroll: number;
+  /** Lines the window shows. */
+  readonly height: number;
+  readonly width: number;
+  readonly hints: string;
+  readonly error?: string | undefined;
+}
+
+/** The furthest the window can scroll. */
+export function maxScroll(lineCount: number, height: number): number {
+  return Math.max(0, lineCount - height);
+}
+
+export function ReviewStep({ lines, scroll, height, width, hints, error }: ReviewStepProps) {
+  const theme = useTheme();
+  if (!lines) {
+    return (
+      <Frame step="review" width={width} hints={hints} error={error}>
+        <Text>{error ? 'The plan could not be made.' : 'Working out the plan…'}</Text>
+      </Frame>
+    );
+  }
+  const top = Math.min(scroll, maxScroll(lines.length, height));
+  const shown = lines.slice(top, top + height);
+  const more = top + height < lines.length;
+  return (
+    <Frame step="review" width={width} hints={hints} error={error}>
+      <Box flexDirection="column">
+        {shown.map((line, i) => (
+          <Text
+            key={top + i}
+            wrap="truncate-end"
+            bold={line.kind === 'heading'}
+            color={line.kind === 'heading' ? theme.accent : line.kind === 'warning' ? theme.warn : line.kind === 'comment' ? theme.muted : undefined}
+          >
+            {line.text || ' '}
+          </Text>
+        ))}
+        <Text color={theme.muted}>
+          {`lines ${top + 1}-${Math.min(lines.length, top + height)} of ${lines.length}${more ? ' · ↓ more below' : ' · end'}`}
+        </Text>
+      </Box>
+    </Frame>
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * The plain prompt mode driven through streams: keys go into a PassThrough,
+ * each is sent once the prompt it answers has been drawn.
+ */
+import test from 'ava';
+import { PassThrough, Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import type { Answers } from '../../src/answers/answers.js';
+import { completeAnswers } from '../../src/answers/resolve.js';
+import { planFor } from '../../src/commands/make-bundle.js';
+import { isPromptExit } from '../../src/plain/ask.js';
+import { type PlainServices, runPlain } from '../../src/plain/run.js';
+import type { FlowConfig } from '../../src/ui/resolve-flow.js';
+import { buildSummary } from '../../src/ui/summary.js';
+
+const ENV = { hostname: 'db', fqdn: 'db.example.com', detectedPgVersion: 15 };
+const ENTER = '\r';
+const DOWN = '\u001B[B';
+const UP = '\u001B[A';
+const CTRL_C = '\u0003';
+const CTRL_U = '\u0015';
+
+/** A terminal made of streams: what was written, and keys to send once a prompt shows. */
+class Terminal {
+  readonly input = new PassThrough();
+  private text = '';
+  private seen = 0;
+  readonly output = new Writable({
+    write: (chunk: Buffer, _enc, done) => {
+      this.text += chunk.toString();
+      done();
+    },
+  });
+
+  get screen(): string {
+    return stripVTControlCharacters(this.text);
+  }
+
+  /** Wait for `pattern` in what was written since the last match, then send `keys` one by one. */
+  async on(pattern: RegExp, ...keys: string[]): Promise<void> {
+    const end = Date.now() + 10_000;
+    for (;;) {
+      const fresh = this.screen.slice(this.seen);
+      const m = pattern.exec(fresh);
+      if (m) {
+        this.seen += m.index + m[0].length;
+        break;
+      }
+      if (Date.now() > end) throw new Error(`never saw ${pattern}; last output:\n${fresh.slice(-800)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const key of keys) {
+      this.input.write(key);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
+function services(written: Answers[]): PlainServices {
+  return {
+    makePlan: (a) => planFor(a, new Date('2026-01-01T00:00:00Z')),
+    write: async (answers, plan, onKey) => {
+      for (const c of plan.certificates) onKey(c.id);
+      written.push(answers);
+      return buildSummary({ plan, dir: '/tmp/x/b', issued: new Map() }, '/tmp/x');
+    },
+  };
+}
+
+const config = (over: Partial<FlowConfig> = {}): FlowConfig => ({ env: ENV, fixed: {}, prefill: {}, ...over });
+
+const PROMPTS = [
+  /\? Which PostgreSQL major version/,
+  /\? Where should the bundle be written\?/,
+  /\? Names and addresses clients use/,
+  /\? How should certificates be made\?/,
+  /\? RSA key size/,
+  /\? Days the server and client certificates stay valid/,
+  /\? Oldest TLS version/,
+  /\? Refuse every TCP connection/,
+  /\? Client addresses the rules cover/,
+  /\? What should the server ask of client certificates\?/,
+  /\? Roles that get a client certificate/,
+  /\? Write the bundle to \.\/pg-secure-setup\?/,
+];
+
+test('Enter at every prompt writes what generate makes by default, with help and manual sections shown', async (t) => {
+  const term = new Terminal();
+  const written: Answers[] = [];
+  const done = runPlain(config(), services(written), term);
+  for (const prompt of PROMPTS) await term.on(prompt, ENTER);
+  const outcome = await done;
+  t.is(outcome.kind, 'written');
+  t.deepEqual(written, [completeAnswers({}, ENV)]);
+  t.regex(term.screen, /Manual: 18\.9\.5 Creating Certificates/);
+  t.regex(term.screen, /Passwords\n {2}New and changed passwords are stored as SCRAM-SHA-256/);
+  t.regex(term.screen, /Review\nFiles to write in \.\/pg-secure-setup\//);
+  t.regex(term.screen, /key 3\/3 client:postgres/);
+  t.regex(term.screen, /Certificate chain \(each is issued by the one above it\):\n {2}CN=PostgreSQL Root CA/);
+});
+
+test('bad input is refused with generate\'s message and asked again; arrows choose; self-signed skips client certificates', async (t) => {
+  const term = new Terminal();
+  const written: Answers[] = [];
+  const done = runPlain(config(), services(written), term);
+  await term.on(PROMPTS[0]!, ENTER);
+  await term.on(PROMPTS[1]!, ENTER);
+  await term.on(PROMPTS[2]!, ...'db.example.com, bad host!', ENTER);
+  await term.on(/> "bad host!" is not a valid host name/, CTRL_U, ...'db.example.com, 10.1.2.3', ENTER);
+  await term.on(PROMPTS[3]!, UP, ENTER); // self-signed
+  await term.on(PROMPTS[4]!, DOWN, ENTER); // 3072
+  await term.on(PROMPTS[5]!, ...'abc', ENTER);
+  await term.on(/> "abc" is not a whole number/, CTRL_U, ...'30', ENTER);
+  await term.on(PROMPTS[6]!, ENTER);
+  await term.on(PROMPTS[7]!, DOWN, ENTER); // allow plaintext
+  await term.on(PROMPTS[8]!, ENTER);
+  await term.on(/Client certificates: None \(follows from the answers above\)/);
+  await term.on(/Write the bundle/, ENTER);
+  await done;
+  t.like(written[0], { hosts: ['db.example.com', '10.1.2.3'], pki: 'self-signed', keyBits: 3072, days: 30, refusePlaintext: false, clientCerts: 'none', clientUsers: [] });
+});
+
+test('flags answer their questions: they are shown, not asked', async (t) => {
+  const term = new Terminal();
+  const written: Answers[] = [];
+  const fixed: Partial<Answers> = { pgVersion: 16, out: '/tmp/o', hosts: ['h.example.com'], pki: 'ca', keyBits: 2048, days: 90, minTls: 'TLSv1.3', refusePlaintext: true, networks: ['10.0.0.0/8'] };
+  const done = runPlain(config({ fixed }), services(written), term);
+  await term.on(/Minimum TLS version: TLSv1\.3 \(set on the command line\)/);
+  await term.on(PROMPTS[9]!, ENTER);
+  await term.on(PROMPTS[10]!, ENTER);
+  await term.on(/Write the bundle to \/tmp\/o\?/, ENTER);
+  await done;
+  t.deepEqual(written, [completeAnswers(fixed, ENV)]);
+  t.notRegex(term.screen, /\? Which PostgreSQL major version/);
+});
+
+test('Ctrl+C at a prompt rejects with ExitPromptError and nothing is written', async (t) => {
+  const term = new Terminal();
+  const written: Answers[] = [];
+  const done = runPlain(config(), services(written), term);
+  await term.on(PROMPTS[0]!, ENTER);
+  await term.on(PROMPTS[1]!, ENTER);
+  await term.on(PROMPTS[2]!, CTRL_C);
+  const err = await t.throwsAsync(done);
+  t.true(isPromptExit(err));
+  t.deepEqual(written, []);
+});
+
+test('answering no at the confirmation writes nothing', async (t) => {
+  const term = new Terminal();
+  const written: Answers[] = [];
+  const done = runPlain(config(), services(written), term);
+  for (const prompt of PROMPTS.slice(0, -1)) await term.on(prompt, ENTER);
+  await term.on(PROMPTS.at(-1)!, 'n', ENTER);
+  t.deepEqual(await done, { kind: 'declined' });
+  t.deepEqual(written, []);
+  t.regex(term.screen, /Nothing was written\./);
+});
