@@ -1,0 +1,232 @@
+/**
+ * What applying a bundle to a server changes: from the bundle's files and
+ * the server's current files, the new contents, mode and owner of every
+ * target file. Pure: no I/O, no clock. apply.ts does the writing.
+ */
+import { posix } from 'node:path';
+import type { HbaFinding } from '../pg/hba.js';
+import { confIncludes, confSettings, withIncludeLine, type ConfEntry } from './apply-conf.js';
+import { bundleRules, planHba, type HbaProblem } from './apply-hba.js';
+
+/** The server's OS user: owner of the data directory. */
+export interface OsUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  /** Name of the group gid, for messages. */
+  readonly group?: string;
+}
+
+/** Where a server keeps its files (absolute paths). */
+export interface ServerLayout {
+  readonly dataDir: string;
+  /** postgresql.conf. */
+  readonly configFile: string;
+  readonly hbaFile: string;
+  readonly osUser: OsUser;
+  /** Major version of the data directory (PG_VERSION). */
+  readonly version: number;
+}
+
+/** Server files a bundle carries, by their name in the bundle's server/ directory. */
+export const SERVER_FILE_SETTINGS = {
+  'server.crt': 'ssl_cert_file',
+  'server.key': 'ssl_key_file',
+  'root.crt': 'ssl_ca_file',
+  'root.crl': 'ssl_crl_file',
+} as const;
+export type ServerFileName = keyof typeof SERVER_FILE_SETTINGS;
+
+/** A bundle as read from disk. */
+export interface BundleContents {
+  readonly dir: string;
+  readonly pgVersion: number;
+  /** conf/pg_hba.conf. */
+  readonly hba: string;
+  /** conf/pg-secure-setup.conf. */
+  readonly settings: string;
+  /** server/* files that exist. */
+  readonly server: Partial<Record<ServerFileName, Uint8Array>>;
+}
+
+/** Bytes, mode and owner of a file; what is there now or what should be. */
+export interface FileState {
+  readonly bytes: Uint8Array;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export type FileRole = 'hba' | 'settings' | 'main-conf' | ServerFileName;
+
+/** One file apply may write. */
+export interface PlannedFile {
+  readonly role: FileRole;
+  readonly path: string;
+  /** What is there now; undefined when the file does not exist. */
+  readonly before: FileState | undefined;
+  readonly after: FileState;
+  /** Never print its contents. */
+  readonly secret: boolean;
+  /** Empty when the file is already as it should be. */
+  readonly changes: readonly ('create' | 'content' | 'mode' | 'owner')[];
+}
+
+/** Options a user chooses. */
+export interface ApplyOptions {
+  /** Rewrite md5 records of the server's pg_hba.conf to scram-sha-256. */
+  readonly md5ToScram: boolean;
+  /** Key owned by the server's user (0600) or by root with the server's group (0640), as 18.9.1 allows. */
+  readonly keyOwner: 'server' | 'root';
+}
+
+/** A setting the bundle makes, to be checked against the server's view after writing. */
+export interface PlannedSetting {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface ApplyPlan {
+  readonly files: readonly PlannedFile[];
+  readonly settings: readonly PlannedSetting[];
+  /** Reasons the apply cannot go on; nothing may be written when there are any. */
+  readonly problems: readonly HbaProblem[];
+  readonly warnings: readonly string[];
+  readonly findings: readonly HbaFinding[];
+}
+
+/** File name of the settings snippet on the server. */
+export const SETTINGS_FILE = 'pg-secure-setup.conf';
+
+const PUBLIC = 0o644;
+const PRIVATE = 0o600;
+const ROOT_KEY = 0o640;
+
+/** Where the settings snippet goes: the last include_dir of postgresql.conf that exists, else beside it. */
+export function settingsTarget(layout: ServerLayout, mainConf: string, isDir: (path: string) => boolean): { path: string; viaIncludeDir: boolean } {
+  const confDir = posix.dirname(layout.configFile);
+  // Relative include paths are relative to the including file's directory (19.1.5).
+  const dirs = confIncludes(mainConf)
+    .filter((e) => e.name === 'include_dir')
+    .map((e) => posix.resolve(confDir, e.value))
+    .filter(isDir);
+  const last = dirs.at(-1);
+  return last ? { path: posix.join(last, SETTINGS_FILE), viaIncludeDir: true } : { path: posix.join(confDir, SETTINGS_FILE), viaIncludeDir: false };
+}
+
+/** Absolute path of a file setting: relative ones are relative to the data directory (18.9.4, 19.2). */
+export function serverFilePath(layout: ServerLayout, value: string): string {
+  return posix.resolve(layout.dataDir, value);
+}
+
+/** Every path apply reads or may write, so the caller can read their current state first. */
+export function applyTargets(bundle: BundleContents, layout: ServerLayout, settingsPath: string): { role: FileRole; path: string }[] {
+  const settings = confSettings(bundle.settings);
+  const out: { role: FileRole; path: string }[] = [
+    { role: 'main-conf', path: layout.configFile },
+    { role: 'settings', path: settingsPath },
+    { role: 'hba', path: layout.hbaFile },
+  ];
+  for (const [name, setting] of Object.entries(SERVER_FILE_SETTINGS) as [ServerFileName, string][]) {
+    const value = settings.get(setting)?.value;
+    if (value) out.push({ role: name, path: serverFilePath(layout, value) });
+  }
+  return out;
+}
+
+function changesOf(before: FileState | undefined, after: FileState): PlannedFile['changes'] {
+  if (!before) return ['create'];
+  const out: ('content' | 'mode' | 'owner')[] = [];
+  if (Buffer.compare(Buffer.from(before.bytes), Buffer.from(after.bytes)) !== 0) out.push('content');
+  if ((before.mode & 0o7777) !== after.mode) out.push('mode');
+  if (before.uid !== after.uid || before.gid !== after.gid) out.push('owner');
+  return out;
+}
+
+const text = (s: string): Uint8Array => Buffer.from(s, 'utf8');
+const str = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
+
+/** Input of planApply: the bundle, the server and the current state of every target from applyTargets. */
+export interface PlanApplyInput {
+  readonly bundle: BundleContents;
+  readonly layout: ServerLayout;
+  readonly settingsTarget: { path: string; viaIncludeDir: boolean };
+  /** Current state by path; absent paths do not exist. */
+  readonly current: ReadonlyMap<string, FileState>;
+  readonly options: ApplyOptions;
+}
+
+/** Compute every target file's new state. */
+export function planApply(input: PlanApplyInput): ApplyPlan {
+  const { bundle, layout, current, options } = input;
+  const problems: HbaProblem[] = [];
+  const warnings: string[] = [];
+  const files: PlannedFile[] = [];
+  const user = layout.osUser;
+  const add = (role: FileRole, path: string, after: FileState, secret = false): void => {
+    const before = current.get(path);
+    files.push({ role, path, before, after, secret, changes: changesOf(before, after) });
+  };
+
+  // Server files, where the bundle's settings say (18.9.1: key 0600 by the server's user, or 0640 by root).
+  const settings = confSettings(bundle.settings);
+  for (const [name, setting] of Object.entries(SERVER_FILE_SETTINGS) as [ServerFileName, string][]) {
+    const value = settings.get(setting)?.value;
+    const bytes = bundle.server[name];
+    if (!value) continue;
+    if (!bytes) {
+      problems.push({ file: 'conf/pg-secure-setup.conf', line: settings.get(setting)!.line, message: `${setting} is set but the bundle has no server/${name}` });
+      continue;
+    }
+    const isKey = name === 'server.key';
+    const owner = isKey && options.keyOwner === 'root' ? { uid: 0, gid: user.gid } : { uid: user.uid, gid: user.gid };
+    const mode = isKey ? (options.keyOwner === 'root' ? ROOT_KEY : PRIVATE) : PUBLIC;
+    add(name, serverFilePath(layout, value), { bytes, mode, ...owner }, isKey);
+  }
+
+  // Settings: a snippet in conf.d, or beside postgresql.conf with an include line (19.1.5).
+  const mainBefore = current.get(layout.configFile);
+  if (!mainBefore) {
+    problems.push({ file: layout.configFile, line: 0, message: 'postgresql.conf not found' });
+    return { files, settings: [], problems, warnings, findings: [] };
+  }
+  const confOwner = { uid: mainBefore.uid, gid: mainBefore.gid };
+  add('settings', input.settingsTarget.path, { bytes: text(bundle.settings), mode: PUBLIC, ...confOwner });
+  if (!input.settingsTarget.viaIncludeDir) {
+    const main = withIncludeLine(str(mainBefore.bytes), SETTINGS_FILE, 'Added by pg-secure-setup: TLS and SCRAM settings');
+    add('main-conf', layout.configFile, { ...mainBefore, mode: mainBefore.mode & 0o7777, bytes: text(main) });
+  }
+
+  // pg_hba.conf: the bundle's rules inserted where they take effect, the administrator kept in.
+  const hbaBefore = current.get(layout.hbaFile);
+  if (!hbaBefore) {
+    problems.push({ file: layout.hbaFile, line: 0, message: 'pg_hba.conf not found' });
+    return { files, settings: [], problems, warnings, findings: [] };
+  }
+  const rules = bundleRules(bundle.hba, `${bundle.dir}/conf/pg_hba.conf`);
+  problems.push(...rules.problems);
+  let findings: HbaFinding[] = [];
+  if (rules.problems.length === 0) {
+    const hba = planHba(str(hbaBefore.bytes), rules, layout.hbaFile, { osUser: user.name, md5ToScram: options.md5ToScram, serverVersion: layout.version });
+    problems.push(...hba.problems);
+    findings = hba.findings;
+    if (hba.skippedLocal > 0) warnings.push(`the bundle's local rule was left out: ${layout.hbaFile} keeps its own local rules (and "${user.name}" keeps peer access)`);
+    add('hba', layout.hbaFile, { ...hbaBefore, mode: hbaBefore.mode & 0o7777, bytes: text(hba.text) });
+  }
+
+  for (const name of Object.keys(SERVER_FILE_SETTINGS) as ServerFileName[]) {
+    if (bundle.server[name] && !settings.get(SERVER_FILE_SETTINGS[name])?.value) {
+      warnings.push(`server/${name} is not installed: the bundle's settings do not set ${SERVER_FILE_SETTINGS[name]}`);
+    }
+  }
+  return { files, settings: plannedSettings(settings), problems, warnings, findings };
+}
+
+function plannedSettings(settings: Map<string, ConfEntry>): PlannedSetting[] {
+  return [...settings.values()].map((e) => ({ name: e.name, value: e.value }));
+}
+
+/** The files that change. */
+export function changedFiles(plan: ApplyPlan): PlannedFile[] {
+  return plan.files.filter((f) => f.changes.length > 0);
+}

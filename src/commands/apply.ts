@@ -1,0 +1,117 @@
+/**
+ * `pg-secure-setup apply BUNDLE_DIR`: install a bundle on the server this
+ * runs on, safely (backups, atomic writes, check, reload, roll back on
+ * failure). `--dry-run` shows every change and changes nothing.
+ */
+import { createInterface } from 'node:readline/promises';
+import { applyBundle } from '../bundle/apply.js';
+import { UsageError } from '../errors.js';
+import type { Command } from './command.js';
+import { CONNECT_HELP, CONNECT_OPTION, parseCommandArgs, reportingConnectionErrors } from './conn-options.js';
+
+/** Flags shared with rollback: where the server is. */
+export const WHERE_OPTIONS = {
+  pgdata: { type: 'string', short: 'D' },
+  'config-dir': { type: 'string' },
+  'pg-bin': { type: 'string' },
+  ...CONNECT_OPTION,
+} as const;
+
+export const WHERE_HELP = `  -D, --pgdata DIR        the data directory (default: $PGDATA)
+  --config-dir DIR        where postgresql.conf is, when not in the data directory
+                          (Debian: /etc/postgresql/VERSION/CLUSTER)
+  --pg-bin DIR            the server's programs (default: /usr/lib/postgresql/VERSION/bin,
+                          /usr/pgsql-VERSION/bin, then PATH)
+${CONNECT_HELP}
+  With none of these, the one Debian cluster in /etc/postgresql/VERSION/, if there is one.`;
+
+const OPTIONS = {
+  ...WHERE_OPTIONS,
+  'md5-to-scram': { type: 'boolean' },
+  'key-owner': { type: 'string' },
+  'dry-run': { type: 'boolean', short: 'n' },
+  yes: { type: 'boolean', short: 'y' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** --pgdata, --config-dir, --pg-bin and --connect as WhereOptions ($PGDATA when nothing else is given). */
+export function whereFrom(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env) {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const pgdata = str('pgdata') ?? (str('config-dir') || str('connect') ? undefined : env.PGDATA || undefined);
+  return {
+    ...(pgdata ? { pgdata } : {}),
+    ...(str('config-dir') ? { configDir: str('config-dir')! } : {}),
+    ...(str('pg-bin') ? { pgBin: str('pg-bin')! } : {}),
+    ...(str('connect') ? { connect: str('connect')! } : {}),
+  };
+}
+
+/** Ask yes/no on the terminal; undefined when there is none (no prompts without a TTY). */
+export function terminalConfirm(): ((q: string) => Promise<boolean>) | undefined {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return undefined;
+  return async (question) => {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+export const apply: Command = {
+  name: 'apply',
+  summary: 'install a bundle on this server: back up, write, check, reload, roll back on failure',
+  help: () => `Usage: pg-secure-setup apply BUNDLE_DIR [options]
+
+Installs a bundle made by 'pg-secure-setup generate' on the PostgreSQL server
+this runs on, as the bundle stands (edit its conf/ files first if you like):
+  - server/ files where the bundle's ssl_*_file settings say (relative to the
+    data directory): certificates 0644, the key 0600 owned by the server's user;
+  - conf/pg-secure-setup.conf into the include_dir (conf.d) when postgresql.conf
+    has one, else beside postgresql.conf with an include line;
+  - conf/pg_hba.conf's rules into the server's pg_hba.conf, in a marked block
+    above the rules they must override; the server's OS user keeps local access.
+Every file it changes is backed up first (DATA/pg-secure-setup.backups/). The
+server checks the new files before the reload; on any problem the old files
+are put back. A second run with the same bundle changes nothing.
+
+Options:
+${WHERE_HELP}
+  --md5-to-scram          also rewrite md5 rules of pg_hba.conf to scram-sha-256
+  --key-owner server|root server (default): key 0600 owned by the server's user;
+                          root: key 0640 owned by root, group of the server's user
+  -n, --dry-run           print a diff of every file and the commands; change nothing
+  -y, --yes               allow a restart when one is needed (pg_ctl restart -m fast)
+  -q, --quiet             print only problems
+
+Exit codes: 0 applied (or nothing to change), 1 the server refused the new
+configuration (old files restored) or another failure, 2 bad input (nothing changed).
+Undo the last apply with 'pg-secure-setup rollback'.`,
+  run: (argv) =>
+    reportingConnectionErrors(async () => {
+      const { values, positionals } = parseCommandArgs(argv, OPTIONS, true);
+      if (values.help) {
+        process.stdout.write(apply.help() + '\n');
+        return 0;
+      }
+      if (positionals.length !== 1) throw new UsageError('apply takes one bundle directory: pg-secure-setup apply BUNDLE_DIR [options]');
+      const keyOwner = values['key-owner'] ?? 'server';
+      if (keyOwner !== 'server' && keyOwner !== 'root') throw new UsageError(`--key-owner must be server or root, not "${keyOwner}"`);
+      const quiet = !!values.quiet && !values['dry-run'];
+      const result = await applyBundle({
+        bundleDir: positionals[0]!,
+        where: whereFrom(values),
+        options: { md5ToScram: !!values['md5-to-scram'], keyOwner },
+        dryRun: !!values['dry-run'],
+        yes: !!values.yes,
+        confirm: terminalConfirm(),
+        log: (line, problem) => {
+          if (problem) process.stderr.write(line + '\n');
+          else if (!quiet) process.stdout.write(line + '\n');
+        },
+      });
+      return result.code;
+    }),
+};

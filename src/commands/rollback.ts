@@ -1,0 +1,57 @@
+/** `pg-secure-setup rollback`: put back the files the last apply changed, and reload. */
+import { rollback as runRollback } from '../bundle/apply-rollback.js';
+import type { Command } from './command.js';
+import { WHERE_HELP, WHERE_OPTIONS, whereFrom } from './apply.js';
+import { parseCommandArgs, reportingConnectionErrors } from './conn-options.js';
+
+const OPTIONS = {
+  ...WHERE_OPTIONS,
+  backup: { type: 'string' },
+  list: { type: 'boolean' },
+  force: { type: 'boolean' },
+  'dry-run': { type: 'boolean', short: 'n' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const rollback: Command = {
+  name: 'rollback',
+  summary: 'undo the last apply: restore the files it changed and reload',
+  help: () => `Usage: pg-secure-setup rollback [options]
+
+Restores every file the last 'pg-secure-setup apply' changed, from the backup
+it made (DATA/pg-secure-setup.backups/TIMESTAMP/), removes the files it
+created, and reloads the server. Run it again to undo the apply before that.
+A file edited since the apply is not overwritten unless you pass --force.
+
+Options:
+${WHERE_HELP}
+  --list                  list the backups and what became of each
+  --backup TIMESTAMP      roll back this apply instead of the last one
+  --force                 roll back even files changed since the apply
+  -n, --dry-run           print a diff of every file it would restore; change nothing
+  -q, --quiet             print only problems
+
+Exit codes: 0 restored, 1 the server did not take the restored files, 2 bad
+input or nothing to roll back (nothing changed).`,
+  run: (argv) =>
+    reportingConnectionErrors(async () => {
+      const { values } = parseCommandArgs(argv, OPTIONS);
+      if (values.help) {
+        process.stdout.write(rollback.help() + '\n');
+        return 0;
+      }
+      const quiet = !!values.quiet && !values['dry-run'] && !values.list;
+      return runRollback({
+        where: whereFrom(values),
+        ...(values.backup ? { backup: values.backup } : {}),
+        force: !!values.force,
+        dryRun: !!values['dry-run'],
+        list: !!values.list,
+        log: (line, problem) => {
+          if (problem) process.stderr.write(line + '\n');
+          else if (!quiet) process.stdout.write(line + '\n');
+        },
+      });
+    }),
+};
