@@ -75,7 +75,7 @@ for (const { pki, clientCerts } of modes) {
       // ...and every setting in the snippet is the value in force.
       const conf = await readFile(join(s.bundle, 'conf', 'pg-secure-setup.conf'), 'utf8');
       for (const [, name, value] of conf.matchAll(/^(\w+) = '?([^'\s]*)'?/gm)) {
-        t.is(await s.cluster.psql(`SELECT current_setting('${name}')`), value, name);
+        t.is(await s.cluster.psql(`SELECT current_setting('${name}')`), value ?? '', name);
       }
 
       const trust = clientCerts === 'none' ? { sslmode: 'verify-full', sslrootcert: join(s.bundle, 'server', 'root.crt') } : clientFiles(s, 'alice');
