@@ -129,7 +129,7 @@ function fromServer(sqlState: string, msg: string, where: string): ConnectionErr
     if (/requires a valid client certificate/.test(msg)) {
       return new ConnectionError('client-cert-required', `${msg}: give --connect "sslcert=... sslkey=..." (${where})`, d);
     }
-    if (/no pg_hba\.conf entry.*no encryption/.test(msg)) {
+    if (/(no pg_hba\.conf entry|pg_hba\.conf rejects connection).*no encryption/.test(msg)) {
       return new ConnectionError('ssl-required', `the server accepts this connection only over TLS: use sslmode=verify-full (${msg})`, d);
     }
     if (/role .* does not exist/.test(msg)) return new ConnectionError('auth-failed', `${msg} (${where})`, d);

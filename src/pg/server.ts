@@ -16,7 +16,7 @@ import { describeTarget, lookupPassfile, mergeParams, paramsFromEnv, parseConnSt
 import { tlsInfo, type TlsInfo } from './conn-probe.js';
 
 export { SSL_MODES, SOCKET_DIRS, describeTarget, parseConnString, paramsFromEnv, socketPath, type ConnParams, type SslMode, type Target } from './conn-params.js';
-export { ConnectionError, exitCodeFor, type ConnectionErrorKind } from './conn-errors.js';
+export { classifyConnectError, ConnectionError, exitCodeFor, UNTRUSTED_CODES, type ConnectionErrorKind } from './conn-errors.js';
 export { probe, type AuthRequest, type ProbeOptions, type ProbeResult, type ProbeTls, type StartupOutcome, type TlsInfo } from './conn-probe.js';
 
 /** Where the connection parameters come from; later ones win: environment, --connect, overrides. */
