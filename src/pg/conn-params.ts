@@ -267,6 +267,11 @@ export function resolveTarget(p: ConnParams, opts: { osUser: string; socketExist
     host = dirs.find((d) => opts.socketExists(socketPath(d, port))) ?? dirs[0]!;
   }
   const kind = host && host.startsWith('/') && !p.hostaddr ? 'socket' : 'tcp';
+  // Secrets stay out of JSON.stringify and console.log of a target.
+  const params: ConnParams = { ...p };
+  for (const key of ['password', 'sslpassword'] as const) {
+    if (params[key] !== undefined) Object.defineProperty(params, key, { value: params[key], enumerable: false, writable: true, configurable: true });
+  }
   return {
     kind,
     host: host || p.hostaddr!,
@@ -275,7 +280,7 @@ export function resolveTarget(p: ConnParams, opts: { osUser: string; socketExist
     user,
     dbname: p.dbname ?? user,
     sslmode: p.sslmode ?? 'prefer',
-    params: p,
+    params,
   };
 }
 

@@ -227,4 +227,8 @@ test('targetLabel and resolveConnection', (t) => {
   const tgt = resolveConnection({ connect: 'host=db.example.com port=6543 user=alice', env: {} });
   t.is(targetLabel(tgt), 'db.example.com:6543 as alice');
   t.is(targetLabel(resolveConnection({ connect: 'host=::1', env: { PGUSER: 'u' } })), '[::1]:5432 as u');
+  const secret = resolveConnection({ connect: 'host=db password=hunter2 sslpassword=keypw', env: {} });
+  t.is(secret.params.password, 'hunter2');
+  t.false(JSON.stringify(secret).includes('hunter2'), 'passwords stay out of JSON');
+  t.false(JSON.stringify(secret).includes('keypw'));
 });
