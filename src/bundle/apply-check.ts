@@ -8,6 +8,7 @@
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { sameSettingValue } from './apply-conf.js';
+import { parseHba } from '../pg/hba.js';
 import { hbaLineText } from './apply-hba.js';
 import type { PlannedSetting } from './apply-plan.js';
 import type { SqlRunner } from './apply-sql.js';
@@ -35,6 +36,15 @@ export async function checkSettings(server: LocatedServer, settings: readonly Pl
 
 /** A warning, not an error: the record is kept (hba.c); it only means ssl is off right now. */
 const SSL_DISABLED = 'hostssl record cannot match because SSL is disabled';
+
+// A row with every column NULL: the server dropped the line, and its error column may hold an
+// earlier warning of the same line; our parser usually knows the real reason.
+function unusableLine(text: string | undefined, error: string | null): string {
+  const line = text === undefined ? undefined : parseHba(text).lines[0];
+  const ours = line?.kind === 'invalid' ? line.error : undefined;
+  const theirs = error && error !== SSL_DISABLED ? error : undefined;
+  return `the server cannot use this line: ${ours ?? theirs ?? 'an invalid option value (e.g. clientcert)'}`;
+}
 
 interface HbaRow {
   line_number: number;
@@ -65,7 +75,7 @@ export async function checkWithServer(
   const notes = ctx.sslTurnsOn ? [] : warned.map((r) => `${where(r)}: ${SSL_DISABLED}`);
   const problems: CheckProblem[] = hba.rows.filter((r) => !warned.includes(r)).map((r) => {
     const text = hbaLineText(ctx.hbaText, r.line_number);
-    const message = r.error ?? 'the server cannot use this line (an invalid option value, e.g. clientcert)';
+    const message = r.type === null ? unusableLine(text, r.error) : (r.error ?? 'error');
     return { where: where(r), message: text === undefined ? message : `${message}\n    ${text.trim()}` };
   });
   const conf = await sql<SettingRow>('SELECT sourcefile, sourceline, name, error FROM pg_file_settings WHERE error IS NOT NULL');

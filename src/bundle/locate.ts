@@ -140,6 +140,9 @@ async function startingPoint(o: LocateOptions): Promise<{ configFile: string; da
   if (o.pgdata) {
     const dataDir = resolve(o.pgdata);
     if (!isDir(dataDir)) throw new UsageError(`--pgdata ${o.pgdata}: not a directory`);
+    await readdir(dataDir).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`${dataDir}: ${err.code === 'EACCES' ? 'permission denied: run as root or as the owner of the data directory' : `cannot read it (${err.code ?? err.message})`}`);
+    });
     const opts = await readFile(join(dataDir, 'postmaster.opts'), 'utf8').catch(() => '');
     const fromOpts = configFileFromOpts(opts);
     if (fromOpts && existsSync(fromOpts)) return { configFile: fromOpts, dataDir };
