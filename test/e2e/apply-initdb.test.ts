@@ -161,3 +161,18 @@ test('--key-owner root: the key is 0640 root:<server group> and the server loads
     await tearDown(s);
   }
 });
+
+test('found through --connect: the server names its own files, the checks go through the session', async (t) => {
+  const s = await setUp();
+  try {
+    const { c, bundle, work } = s;
+    await c.psql("ALTER ROLE postgres PASSWORD 'admin secret'");
+    const connect = `host=127.0.0.1 port=${c.port} user=postgres dbname=postgres sslmode=disable password='admin secret'`;
+    const r = await cli(['apply', bundle, '--connect', connect]);
+    t.is(r.code, 0, r.stderr + r.stdout);
+    t.regex(r.stdout, new RegExp(`data ${c.dataDir}, config ${c.dataDir}/postgresql\\.conf`));
+    t.is(await connectTcp(c, work, aliceTls(bundle)), 't');
+  } finally {
+    await tearDown(s);
+  }
+});
