@@ -11,7 +11,8 @@ test.serial('keys are made by node:crypto in the thread pool, in parallel, witho
   // forge.options is missing from @types/node-forge.
   const options = (forge as unknown as { options?: { usePureJavaScript?: boolean } }).options;
   t.false(Boolean(options?.usePureJavaScript));
-  const native = crypto as unknown as { generateKeyPair: (...args: unknown[]) => void };
+  type Gen = (type: unknown, opts: { modulusLength?: number }, callback: (...r: unknown[]) => void) => void;
+  const native = crypto as unknown as { generateKeyPair: Gen };
   const original = native.generateKeyPair;
   const calls: { type: unknown; bits: unknown }[] = [];
   let inFlight = 0;
