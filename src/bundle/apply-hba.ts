@@ -5,6 +5,7 @@
  */
 import {
   ensureLocalAdmin,
+  HbaEditError,
   hbaRecords,
   insertRules,
   lintHba,
@@ -89,8 +90,14 @@ export function planHba(current: string, bundle: BundleRules, file: string, opts
   const rules = bundle.rules.filter((_, i) => keep[i]);
   const comments = bundle.comments.filter((_, i) => keep[i]);
   if (opts.md5ToScram) doc = rewriteMd5ToScram(doc);
-  doc = insertRules(doc, rules, { comments });
-  doc = ensureLocalAdmin(doc, opts.osUser);
+  try {
+    doc = insertRules(doc, rules, { comments });
+    doc = ensureLocalAdmin(doc, opts.osUser);
+  } catch (err) {
+    // e.g. a marked block without its end: an edit we cannot make safely.
+    if (!(err instanceof HbaEditError)) throw err;
+    return { text: current, findings: [], problems: [{ file, line: 0, message: err.message }], skippedLocal: 0 };
+  }
   const problems = doc.lines.flatMap((l) => (l.kind === 'invalid' ? [{ file, line: l.lineNumber, message: l.error }] : []));
   return {
     text: serializeHba(doc),

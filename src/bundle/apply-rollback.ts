@@ -25,14 +25,17 @@ export interface RollbackRequest {
   readonly log: Log;
 }
 
+// 'writing': an apply that was cut off (power loss, SIGKILL) before it could restore by itself.
+const ROLLBACKABLE: readonly string[] = ['applied', 'writing'];
+
 function pick(backups: Backup[], name: string | undefined, dataDir: string): Backup {
   if (name) {
     const b = backups.find((x) => x.dir.endsWith(`/${name}`));
     if (!b) throw new UsageError(`no backup "${name}" in ${dataDir}; see pg-secure-setup rollback --list`);
-    if (b.manifest.status !== 'applied') throw new UsageError(`backup ${name} is ${b.manifest.status}, not applied: there is nothing of it to roll back`);
+    if (!ROLLBACKABLE.includes(b.manifest.status)) throw new UsageError(`backup ${name} is ${b.manifest.status}: there is nothing of it to roll back`);
     return b;
   }
-  const b = backups.find((x) => x.manifest.status === 'applied');
+  const b = backups.find((x) => ROLLBACKABLE.includes(x.manifest.status));
   if (!b) throw new UsageError(`no apply to roll back in ${dataDir}`);
   return b;
 }

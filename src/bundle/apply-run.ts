@@ -50,7 +50,11 @@ export function guardExit(backup: Backup, server: LocatedServer): () => void {
       restoreBackup(backup);
       backup.manifest.status = 'restored';
       saveManifest(backup, server.osUser);
-      if (server.running) process.kill(server.running.pid, 'SIGHUP');
+      try {
+        if (server.running) process.kill(server.running.pid, 'SIGHUP');
+      } catch {
+        /* the postmaster was restarted or is gone: nothing to reload */
+      }
       process.stderr.write(`pg-secure-setup: interrupted; the previous files were restored from ${backup.dir}\n`);
     } catch (err) {
       process.stderr.write(`pg-secure-setup: interrupted, and restoring failed (${(err as Error).message}); the backups are in ${backup.dir}\n`);

@@ -94,7 +94,11 @@ async function agreeToRestart(req: ApplyRequest, reasons: string[]): Promise<boo
 }
 
 function restore(backup: Backup, access: ServerAccess, log: Log): void {
-  restoreBackup(backup);
+  try {
+    restoreBackup(backup);
+  } catch (err) {
+    throw new Error(`restoring the previous files failed (${(err as Error).message}): they are in ${backup.dir}; run pg-secure-setup rollback --pgdata ${access.server.dataDir} --force`);
+  }
   backup.manifest.status = 'restored';
   backup.manifest.updatedAt = new Date().toISOString();
   saveManifest(backup, access.server.osUser);
@@ -120,8 +124,6 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
     throw new UsageError(`the bundle cannot be applied; nothing was changed:\n${problemText(plan.problems.map((p) => ({ where: p.line ? `${p.file}:${p.line}` : p.file, message: p.message })))}`);
   }
   log(`Server: PostgreSQL ${server.version}, data ${server.dataDir}, config ${server.configFile}, ${server.running ? `running (pid ${server.running.pid})` : 'not running'}`);
-  for (const w of [...bundle.warnings, ...plan.warnings]) log(`Note: ${w}`);
-  for (const f of plan.findings.filter((x) => x.severity !== 'info')) log(`pg_hba.conf line ${f.line}: ${f.severity}: ${f.message}`);
   if (req.options.md5ToScram && access.sql) {
     const md5 = await access.sql<{ rolname: string }>("SELECT rolname FROM pg_catalog.pg_authid WHERE rolpassword LIKE 'md5%' ORDER BY 1");
     if (md5.ok && md5.rows.length > 0) log(`Warning: these roles still have MD5 passwords and cannot log in under scram-sha-256 until they set a new one: ${md5.rows.map((r) => r.rolname).join(', ')}`, true);
@@ -132,6 +134,8 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
     log('Nothing to change: the server already has this bundle.');
     return { code: 0, changed };
   }
+  for (const w of [...bundle.warnings, ...plan.warnings]) log(`Note: ${w}`);
+  for (const f of plan.findings.filter((x) => x.severity !== 'info')) log(`${server.hbaFile}:${f.line}: ${f.severity}: ${f.message}`);
   const reasons = server.running ? await restartReasons(bundle, plan, access) : [];
   const steps = describeSteps(server, changed, plan, reasons.length > 0, bundle.dir);
   if (req.dryRun) {

@@ -128,12 +128,19 @@ export function restoreBackup(b: Backup): void {
   }
 }
 
-/** Files changed since the apply wrote them (their checksum is no longer the one written). */
+/**
+ * Files changed since the apply wrote them: neither what it wrote nor what
+ * was there before (a file still as before, e.g. not yet written by an
+ * interrupted apply, loses nothing by being restored).
+ */
 export function changedSinceApply(b: Backup): string[] {
-  return b.manifest.files.filter((f) => {
-    const now = readState(f.path);
-    return !now || sha256(now.bytes) !== f.after.sha256;
-  }).map((f) => f.path);
+  return b.manifest.files
+    .filter((f) => {
+      const now = readState(f.path);
+      const sum = now ? sha256(now.bytes) : undefined;
+      return sum !== f.after.sha256 && sum !== f.before?.sha256;
+    })
+    .map((f) => f.path);
 }
 
 /** Every backup of a data directory, newest first. Unreadable manifests are skipped. */
