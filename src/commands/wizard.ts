@@ -12,6 +12,8 @@ import type { Answers } from '../answers/answers.js';
 import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { UsageError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
+import type { FlowConfig } from '../ui/resolve-flow.js';
+import { paintSplash } from '../ui/splash.js';
 import { buildSummary, type WizardSummary } from '../ui/summary.js';
 import type { Command } from './command.js';
 import { gatherEnvFacts } from './env-facts.js';
@@ -61,6 +63,35 @@ export function outDirProblem(out: string, force: boolean): string | undefined {
   return undefined;
 }
 
+/**
+ * End the process at once after Ctrl+C, so keys still being made never go on
+ * to write a bundle. process.exit would first wait for the key generation
+ * running in libuv's thread pool (seconds for 4096 bits), so: run the exit
+ * hooks (they remove any staging directory), then end by SIGINT with its
+ * default action, as a shell sees Ctrl+C (status 130).
+ */
+function quitNow(): Promise<never> {
+  process.exitCode = 130;
+  process.emit('exit', 130);
+  process.removeAllListeners('SIGINT');
+  process.kill(process.pid, 'SIGINT');
+  return new Promise<never>(() => undefined);
+}
+
+/** Facts, flags and the answers file, checked together: clashing flags fail now, not at the review. */
+async function flowConfig(fixed: Partial<Answers>, answersFile: string | undefined, force: boolean): Promise<FlowConfig> {
+  const [prefill, env] = await Promise.all([
+    answersFile === undefined ? {} : generateModule().then((g) => g.readAnswersFile(answersFile)),
+    gatherEnvFacts({ fqdn: true, detectVersion: fixed.pgVersion === undefined }),
+  ]);
+  completeAnswers({ ...prefill, ...fixed }, env);
+  if (fixed.out) {
+    const problem = outDirProblem(fixed.out, force);
+    if (problem) throw new UsageError(`--out ${problem}`);
+  }
+  return { env, fixed, prefill, extraCheck: (key, value) => (key === 'out' ? outDirProblem(String(value), force) : undefined) };
+}
+
 /** What to paste on a client once the files are in place. */
 function connectionText(summary: WizardSummary): string {
   return summary.connections
@@ -107,19 +138,17 @@ Exit codes: 0 written, 2 bad input or no terminal (nothing written),
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await (await bundleModule()).checkSaveTarget(saveTo, force);
     const useInk = !values.plain && rawModeWorks(process.stdin) && !!process.stdout.isTTY;
-    // Load the front end while this machine is looked at: Ink takes a while to import.
+    // Ink takes several times Node's own start-up to import: show the first lines now, load it meanwhile.
+    const splash = useInk ? paintSplash(process.stdout, process.stdin) : undefined;
     const front = useInk ? import('../ui/run.js') : import('../plain/run.js');
-    const answersFile = values.answers;
-    const [prefill, env] = await Promise.all([
-      typeof answersFile === 'string' ? generateModule().then((g) => g.readAnswersFile(answersFile)) : {},
-      gatherEnvFacts({ fqdn: true, detectVersion: fixed.pgVersion === undefined }),
-    ]);
-    completeAnswers({ ...prefill, ...fixed }, env); // flags that clash fail now, not at the end
-    if (fixed.out) {
-      const problem = outDirProblem(fixed.out, force);
-      if (problem) throw new UsageError(`--out ${problem}`);
+    let config: FlowConfig;
+    try {
+      config = await flowConfig(fixed, typeof values.answers === 'string' ? values.answers : undefined, force);
+    } catch (err) {
+      splash?.erase();
+      process.stdin.setRawMode?.(false);
+      throw err;
     }
-    const config = { env, fixed, prefill, extraCheck: (key: keyof Answers, value: unknown) => (key === 'out' ? outDirProblem(String(value), force) : undefined) };
     const services = {
       makePlan: async (answers: Answers) => (await bundleModule()).planFor(answers),
       write: async (answers: Answers, plan: Plan, onKey: (id: string) => void) => {
@@ -131,9 +160,8 @@ Exit codes: 0 written, 2 bad input or no terminal (nothing written),
     };
     let summary: WizardSummary;
     if (useInk) {
-      const outcome = await (await (front as Promise<typeof import('../ui/run.js')>)).runInkWizard({ config, services });
-      // Exit at once: keys still being made must not go on to write a bundle.
-      if (outcome.kind === 'cancelled') process.exit(130);
+      const outcome = await (await (front as Promise<typeof import('../ui/run.js')>)).runInkWizard({ config, services, beforeRender: splash?.erase });
+      if (outcome.kind === 'cancelled') return quitNow();
       summary = outcome.summary;
     } else {
       const plain = await (front as Promise<typeof import('../plain/run.js')>);

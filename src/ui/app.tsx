@@ -16,7 +16,30 @@ import { useTheme } from './theme.js';
 import { PasswordsStep } from './views/passwords-step.js';
 import { QuestionStep } from './views/question-step.js';
 import { maxScroll, ReviewStep } from './views/review-step.js';
-import { WritingStep } from './views/writing-step.js';
+import { Frame } from './views/frame.js';
+import { SummaryView } from './views/summary-view.js';
+
+type WritingStepView = typeof import('./views/writing-step.js').WritingStep;
+
+/**
+ * The writing screen (and @inkjs/ui with it) is loaded just after the first
+ * frame rather than before it: start-up waits for Ink alone, and the screen
+ * is there long before anyone reaches step 8.
+ */
+function useWritingStep(): WritingStepView | undefined {
+  const [view, setView] = useState<WritingStepView>();
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      void import('./views/writing-step.js').then((m) => live && setView(() => m.WritingStep));
+    }, 50);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, []);
+  return view;
+}
 
 /** The slow work the wizard asks for; the command supplies it. */
 export interface WizardServices {
@@ -71,6 +94,7 @@ export function WizardApp({ config, services, size: fixedSize }: WizardAppProps)
   useInput((input, key) => dispatch({ type: 'key', input, key, scroll }));
 
   const stopKind = state.stop.kind;
+  const WritingStep = useWritingStep();
   useEffect(() => {
     if (stopKind !== 'review' || state.plan || state.planError) return;
     let live = true;
@@ -138,6 +162,14 @@ export function WizardApp({ config, services, size: fixedSize }: WizardAppProps)
       const answers = currentAnswers(state);
       const certificates = (state.plan?.certificates ?? []).map((c) => ({ id: c.id, name: c.commonName }));
       const w = state.writing;
+      if (w?.status === 'done' && w.summary) return <SummaryView summary={w.summary} width={width} />;
+      if (!WritingStep) {
+        return (
+          <Frame step="writing" width={width} hints={hints}>
+            <Text>Making the keys…</Text>
+          </Frame>
+        );
+      }
       return (
         <WritingStep
           certificates={certificates}
@@ -145,7 +177,6 @@ export function WizardApp({ config, services, size: fixedSize }: WizardAppProps)
           made={w?.made ?? []}
           status={w?.status ?? 'running'}
           error={w?.error}
-          summary={w?.summary}
           width={width}
           hints={hints}
         />

@@ -17,9 +17,12 @@ export interface RunWizardOptions {
   readonly stdin?: NodeJS.ReadStream;
   readonly stdout?: NodeJS.WriteStream;
   readonly env?: NodeJS.ProcessEnv;
+  /** Called just before Ink draws its first frame (to erase the splash). */
+  readonly beforeRender?: (() => void) | undefined;
 }
 
-export async function runInkWizard({ config, services, stdin = process.stdin, stdout = process.stdout, env = process.env }: RunWizardOptions): Promise<WizardOutcome> {
+export async function runInkWizard({ config, services, stdin = process.stdin, stdout = process.stdout, env = process.env, beforeRender }: RunWizardOptions): Promise<WizardOutcome> {
+  beforeRender?.();
   const instance = render(
     <ThemeContext.Provider value={themeFor(env)}>
       <WizardApp config={config} services={services} />

@@ -18,6 +18,12 @@ import { KEY, plain, press, settle, waitForFrame } from './ink-helpers.js';
 
 const ENV = { hostname: 'db', fqdn: 'db.example.com', detectedPgVersion: 15 };
 
+/** Set once the writing screen's module has loaded, as the app loads it. */
+const loaded = { done: false };
+void import('../../src/ui/views/writing-step.js').then(() => {
+  loaded.done = true;
+});
+
 function services(written: Answers[]): WizardServices {
   return {
     makePlan: (a) => planFor(a, new Date('2026-01-01T00:00:00Z')),
@@ -53,6 +59,7 @@ function assertFits(t: { true: (v: boolean, m?: string) => void }, frame: string
 test.serial('Enter on every screen writes the bundle generate would make by default', async (t) => {
   const written: Answers[] = [];
   const r = start(written);
+  await waitForFrame(() => String(loaded.done), /true/); // the writing screen loads just after the first frame
   const titles: string[] = [];
   for (let i = 0; i < 30 && !/Bundle written/.test(plain(r.lastFrame())); i++) {
     const frame = plain(r.lastFrame());

@@ -1,6 +1,6 @@
 /**
- * Step 8: keys being made (asynchronously, so the spinner keeps turning),
- * then the summary.
+ * Step 8: keys being made (asynchronously, so the spinner keeps turning).
+ * The summary that follows is SummaryView.
  *
  *   Making 3 RSA keys of 2048 bits and signing the certificates
  *   ✔ root     PostgreSQL Root CA for db.example.com
@@ -10,10 +10,8 @@
 import { ProgressBar, Spinner, ThemeProvider, extendTheme, defaultTheme } from '@inkjs/ui';
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
-import type { WizardSummary } from '../summary.js';
 import { useTheme } from '../theme.js';
 import { Frame } from './frame.js';
-import { SummaryView } from './summary-view.js';
 
 export interface WritingStepProps {
   /** The certificates to make: id and subject name. */
@@ -23,14 +21,13 @@ export interface WritingStepProps {
   readonly made: readonly string[];
   readonly status: 'running' | 'done' | 'failed';
   readonly error?: string | undefined;
-  readonly summary?: WizardSummary | undefined;
   readonly width: number;
   readonly hints: string;
 }
 
 const MAX_ROWS = 10;
 
-export function WritingStep({ certificates, keyBits, made, status, error, summary, width, hints }: WritingStepProps) {
+export function WritingStep({ certificates, keyBits, made, status, error, width, hints }: WritingStepProps) {
   const theme = useTheme();
   // @inkjs/ui draws in colour: take the colours out when NO_COLOR is set.
   const uiTheme = useMemo(
@@ -45,7 +42,6 @@ export function WritingStep({ certificates, keyBits, made, status, error, summar
           }),
     [theme.accent],
   );
-  if (status === 'done' && summary) return <SummaryView summary={summary} width={width} />;
   const keysDone = made.length >= certificates.length;
   const shown = certificates.slice(0, MAX_ROWS);
   const idWidth = Math.max(...shown.map((c) => c.id.length)) + 2;
