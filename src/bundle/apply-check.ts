@@ -21,16 +21,30 @@ export interface CheckProblem {
   readonly message: string;
 }
 
-/** Settings the bundle makes, read back with `postgres -C` after the files were written. */
-export async function checkSettings(server: LocatedServer, settings: readonly PlannedSetting[]): Promise<CheckProblem[]> {
+/** Where the server reads each setting from now: the file and line that wins (pg_file_settings.applied). */
+async function winningLines(sql: SqlRunner | undefined, names: readonly string[]): Promise<Map<string, string>> {
+  if (!sql || names.length === 0) return new Map();
+  const list = names.map((n) => `'${n.replace(/'/g, "''")}'`).join(',');
+  const r = await sql<{ name: string; sourcefile: string; sourceline: number }>(`SELECT name, sourcefile, sourceline FROM pg_file_settings WHERE applied AND name IN (${list})`);
+  return r.ok ? new Map(r.rows.map((x) => [x.name, `${x.sourcefile}:${x.sourceline}`])) : new Map();
+}
+
+/**
+ * Settings the bundle makes, read back with `postgres -C` after the files
+ * were written. With `sql`, an overridden setting names the line that wins.
+ */
+export async function checkSettings(server: LocatedServer, settings: readonly PlannedSetting[], sql?: SqlRunner): Promise<CheckProblem[]> {
   const first = await showSetting(server, 'config_file');
   // A bad value anywhere makes every -C fail the same way: report it once.
   if (!first.ok) return [{ where: server.configFile, message: first.error }];
   const shown = await Promise.all(settings.map(async (s) => ({ s, r: await showSetting(server, s.name) })));
+  const overridden = shown.filter(({ s, r }) => r.ok && !sameSettingValue(r.value, s.value)).map(({ s }) => s.name);
+  const winners = await winningLines(sql, overridden);
   return shown.flatMap(({ s, r }): CheckProblem[] => {
     if (!r.ok) return [{ where: s.name, message: r.error }];
     if (sameSettingValue(r.value, s.value)) return [];
-    return [{ where: s.name, message: `the server would use "${r.value}", not "${s.value}" as the bundle sets: a later line of the configuration overrides it` }];
+    const at = winners.get(s.name);
+    return [{ where: s.name, message: `the server would use "${r.value}", not "${s.value}" as the bundle sets: ${at ? `${at} overrides it` : 'a later line of the configuration (or postgresql.auto.conf) overrides it'}` }];
   });
 }
 

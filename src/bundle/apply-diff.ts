@@ -3,11 +3,11 @@
  * (a private key only by checksum, never its bytes), mode and owner
  * changes, then the commands. Pure: no I/O.
  */
+import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { commandLine } from '../plan/plan.js';
 import type { Step } from './apply-exec.js';
 import type { FileState } from './apply-plan.js';
-import { sha256 } from './apply-fs.js';
 
 /** One file to show: its path, the state now and the state after. */
 export interface DiffFile {
@@ -63,7 +63,7 @@ export function fileDiff(f: DiffFile, names: IdNames = NO_NAMES): string {
   const b = f.after?.bytes ?? new Uint8Array();
   if (Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0) return lines.join('\n');
   if (f.secret || !isText(a) || !isText(b)) {
-    const sum = (x: FileState | undefined) => (x ? `sha256:${sha256(x.bytes).slice(0, 16)}` : 'none');
+    const sum = (x: FileState | undefined) => (x ? `sha256:${createHash('sha256').update(x.bytes).digest('hex').slice(0, 16)}` : 'none');
     lines.push(`# ${f.path}: contents ${sum(f.before)} -> ${sum(f.after)}${f.secret ? ' (private: not shown)' : ''}`);
     return lines.join('\n');
   }

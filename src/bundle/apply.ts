@@ -64,7 +64,7 @@ function problemText(ps: readonly { where: string; message: string }[]): string 
   return ps.map((p) => `  ${p.where}: ${p.message}`).join('\n');
 }
 
-/** Why a restart is needed, if it is: a passphrase key the server cannot reload (18.9.2), settings of context postmaster. */
+/** Why a restart is needed, if it is: a passphrase key the server cannot reload (18.9.1, 19.3.3), settings of context postmaster. */
 async function restartReasons(bundle: ReadBundle, plan: ApplyPlan, access: ServerAccess): Promise<string[]> {
   const reasons: string[] = [];
   const keyChanges = changedFiles(plan).some((f) => f.role === 'server.key');
@@ -156,7 +156,7 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
       atomicWrite(f.path, f.after);
       log(`  wrote ${f.path} (${f.changes.join(', ')})`);
     }
-    const problems: CheckProblem[] = await checkSettings(server, plan.settings);
+    const problems: CheckProblem[] = await checkSettings(server, plan.settings, server.running ? access.sql : undefined);
     const hbaText = Buffer.from(plan.files.find((f) => f.role === 'hba')!.after.bytes).toString('utf8');
     if (server.running && access.sql) {
       const own = changed.filter((f) => f.role === 'settings').map((f) => f.path);

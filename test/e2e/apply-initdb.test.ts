@@ -205,3 +205,19 @@ test('Ctrl+C in the middle of an apply puts the old files back', async (t) => {
     await tearDown(s);
   }
 });
+
+test('a stopped server: the files are written and checked with postgres -C; the next start serves TLS', async (t) => {
+  const s = await setUp();
+  try {
+    const { c, bundle, work } = s;
+    await c.pgCtl('-m', 'fast', '-w', 'stop');
+    const r = await cli(['apply', bundle, '--pgdata', c.dataDir]);
+    t.is(r.code, 0, r.stderr);
+    t.regex(r.stdout, /not running: the new configuration takes effect when it starts/);
+    t.notRegex(r.stdout, /Reloaded/);
+    await c.start();
+    t.is(await connectTcp(c, work, aliceTls(bundle)), 't');
+  } finally {
+    await tearDown(s);
+  }
+});
