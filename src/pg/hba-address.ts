@@ -122,7 +122,7 @@ export function ipFamily(text: string): 4 | 6 | undefined {
   return text.includes(':') && ipv6Groups(text) !== undefined ? 6 : undefined;
 }
 
-/** A numeric address as a number, or undefined for a host name. */
+/** A numeric address as a bigint, or undefined for a host name. */
 export function parseIp(text: string): IpAddress | undefined {
   const v4 = parseIpv4Number(text);
   if (v4 !== undefined) return { family: 4, value: BigInt(v4) };

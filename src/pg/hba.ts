@@ -4,7 +4,9 @@
  * that leave untouched lines alone, and a lint. Pure: no I/O.
  *
  *   hba-model.ts    HbaRule, HBA_TYPES, formatRule
- *   hba-parse.ts    parseHba / serializeHba, the server's tokenizer
+ *   hba-lex.ts      logical lines and tokens, as the server reads them
+ *   hba-record.ts   a line's record, or why the server rejects it
+ *   hba-parse.ts    parseHba / serializeHba and the line views
  *   hba-edit.ts     insertRules, rewriteMd5ToScram, ensureLocalAdmin
  *   hba-lint.ts     lintHba
  *   hba-address.ts  IP addresses, CIDR masks, containment
@@ -15,6 +17,7 @@ export {
   hbaRecords,
   parseHba,
   serializeHba,
+  tokenizeHbaLine,
   type HbaBlankLine,
   type HbaCommentLine,
   type HbaDocument,

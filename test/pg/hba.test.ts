@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseHba, serializeHba, type HbaLine, type HbaRule } from '../../src/pg/hba.js';
+import { parseHba, serializeHba, tokenizeHbaLine, type HbaLine, type HbaRule } from '../../src/pg/hba.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'hba');
 const corpus = readdirSync(fixtures).filter((f) => f.endsWith('.conf'));
@@ -189,3 +189,12 @@ test(rejects, 'host all all all md5 map=x', 'authentication option "map" is only
 test(rejects, 'host all all all ldap ldapport=x', 'invalid LDAP port number: "x"');
 test(rejects, 'host all all all radius radiusservers=a', 'authentication method "radius" requires argument "radiussecrets" to be set');
 test(rejects, 'host "unterminated all all', 'end-of-line before role specification');
+
+test('tokenizeHbaLine gives fields of tokens with offsets', (t) => {
+  const { fields, commentStart } = tokenizeHbaLine('host "a b",c  +g # note');
+  t.deepEqual(
+    fields.map((f) => f.map((tok) => [tok.value, tok.quoted, tok.start, tok.end])),
+    [[['host', false, 0, 4]], [['a b', true, 5, 10], ['c', false, 11, 12]], [['+g', false, 14, 16]]],
+  );
+  t.is(commentStart, 17);
+});

@@ -1,0 +1,192 @@
+/**
+ * One tokenized pg_hba.conf line to a record, or the server's reason to
+ * reject it: parse_hba_line and parse_hba_auth_opt of
+ * src/backend/libpq/hba.c (Client Authentication, "The pg_hba.conf File"
+ * and the sections on each method), minus what needs the running server
+ * (@files, regular expressions, SSL state, name lookups). The messages are
+ * PostgreSQL 15's, as pg_hba_file_rules.error shows them.
+ */
+import { cidrBits, ipFamily } from './hba-address.js';
+import { fieldSize, tokenValue, type TokenTable } from './hba-lex.js';
+import { ADDRESS_KEYWORDS, HBA_TYPES, type HbaRule, type HbaType } from './hba-model.js';
+
+/** What lint reports an invalid line as. */
+export type HbaErrorCode = 'parse-error' | 'clientcert-legacy' | 'cert-verify-ca';
+
+/** Why the server rejects a line. */
+export class LineError extends Error {
+  constructor(
+    message: string,
+    readonly code: HbaErrorCode = 'parse-error',
+  ) {
+    super(message);
+  }
+}
+
+// Methods parse_hba_line knows (some need build support, which Debian's packages have),
+// mapped to one shared string each.
+const METHODS: ReadonlyMap<string, string> = new Map(['trust', 'ident', 'peer', 'password', 'gss', 'sspi', 'reject', 'md5', 'scram-sha-256', 'pam', 'bsd', 'ldap', 'cert', 'radius'].map((m) => [m, m]));
+
+const TYPES: ReadonlyMap<string, HbaType> = new Map(HBA_TYPES.map((t) => [t, t]));
+
+// Options and the methods that take them, with the server's wording.
+const OPTION_METHODS: Readonly<Record<string, readonly [readonly string[], string]>> = (() => {
+  const table: Record<string, readonly [readonly string[], string]> = {
+    map: [['ident', 'peer', 'gss', 'sspi', 'cert'], 'ident, peer, gssapi, sspi, and cert'],
+    pamservice: [['pam'], 'pam'],
+    pam_use_hostname: [['pam'], 'pam'],
+    krb_realm: [['gss', 'sspi'], 'gssapi and sspi'],
+    include_realm: [['gss', 'sspi'], 'gssapi and sspi'],
+    compat_realm: [['sspi'], 'sspi'],
+    upn_username: [['sspi'], 'sspi'],
+  };
+  for (const name of ['ldapurl', 'ldaptls', 'ldapscheme', 'ldapserver', 'ldapport', 'ldapbinddn', 'ldapbindpasswd', 'ldapsearchattribute', 'ldapsearchfilter', 'ldapbasedn', 'ldapprefix', 'ldapsuffix']) {
+    table[name] = [['ldap'], 'ldap'];
+  }
+  for (const name of ['radiusservers', 'radiusports', 'radiussecrets', 'radiusidentifiers']) {
+    table[name] = [['radius'], 'radius'];
+  }
+  return table;
+})();
+
+function checkOption(name: string, value: string, type: HbaType, method: string): void {
+  if (name === 'clientcert' || name === 'clientname') {
+    if (type !== 'hostssl') throw new LineError(`${name} can only be configured for "hostssl" rows`);
+    if (name === 'clientname') {
+      if (value !== 'CN' && value !== 'DN') throw new LineError(`invalid value for clientname: "${value}"`);
+      return;
+    }
+    if (value === 'verify-full') return;
+    if (value === 'verify-ca') {
+      // The cert method always checks the name, so it cannot be relaxed to verify-ca.
+      if (method === 'cert') throw new LineError('clientcert can only be set to "verify-full" when using "cert" authentication', 'cert-verify-ca');
+      return;
+    }
+    // 1, 0 and no-verify were accepted up to PostgreSQL 13 and are rejected since 14.
+    const legacy = value === '1' || value === '0' || value === 'no-verify';
+    throw new LineError(`invalid value for clientcert: "${value}"`, legacy ? 'clientcert-legacy' : 'parse-error');
+  }
+  const entry = OPTION_METHODS[name];
+  if (!entry) throw new LineError(`unrecognized authentication option name: "${name}"`);
+  if (!entry[0].includes(method)) throw new LineError(`authentication option "${name}" is only valid for authentication methods ${entry[1]}`);
+  if (name === 'ldapport' && !(parseInt(value, 10) !== 0 && /^\s*[+-]?\d/.test(value))) throw new LineError(`invalid LDAP port number: "${value}"`);
+}
+
+// The two LDAP modes (simple bind, search+bind) and what each needs; an ldapurl can carry
+// the base DN, an attribute and a filter ("LDAP Authentication").
+function checkLdap(opts: ReadonlyMap<string, string>): void {
+  const url = /^[a-z]+:\/\/[^/]*\/([^?]*)(?:\?([^?]*)(?:\?[^?]*(?:\?(.*))?)?)?$/i.exec(opts.get('ldapurl') ?? '');
+  const has = (name: string): boolean => opts.has(name) || (url !== null && ((name === 'ldapbasedn' && !!url[1]) || (name === 'ldapsearchattribute' && !!url[2]) || (name === 'ldapsearchfilter' && !!url[3])));
+  if (has('ldapprefix') || has('ldapsuffix')) {
+    // PostgreSQL 15's wording; later versions say "cannot mix options for simple bind and search+bind modes".
+    if (['ldapbasedn', 'ldapbinddn', 'ldapbindpasswd', 'ldapsearchattribute', 'ldapsearchfilter', 'ldapurl'].some(has)) {
+      throw new LineError('cannot use ldapbasedn, ldapbinddn, ldapbindpasswd, ldapsearchattribute, ldapsearchfilter, or ldapurl together with ldapprefix');
+    }
+  } else if (!has('ldapbasedn')) {
+    throw new LineError('authentication method "ldap" requires argument "ldapbasedn", "ldapprefix", or "ldapsuffix" to be set');
+  }
+  if (has('ldapsearchattribute') && has('ldapsearchfilter')) throw new LineError('cannot use ldapsearchattribute together with ldapsearchfilter');
+}
+
+// `all` fills most records: one shared string for it keeps documents small.
+const shareAll = (s: string): string => (s === 'all' ? 'all' : s);
+
+function fieldValues(t: TokenTable, f: number): string[] {
+  const from = t.fieldStart[f]!;
+  if (fieldSize(t, f) === 1) return [shareAll(tokenValue(t, from))];
+  const out: string[] = [];
+  for (let i = from; i < t.fieldStart[f + 1]!; i++) out.push(shareAll(tokenValue(t, i)));
+  return out;
+}
+
+function quotedFlags(t: TokenTable, f: number): boolean[] | undefined {
+  for (let i = t.fieldStart[f]!; i < t.fieldStart[f + 1]!; i++) if (t.quoted[i]) return t.quoted.slice(t.fieldStart[f], t.fieldStart[f + 1]);
+  return undefined;
+}
+
+/** The record on a scanned line with at least one field, or a LineError. */
+export function parseRecord(t: TokenTable): { rule: HbaRule; methodStart: number; methodEnd: number } {
+  if (fieldSize(t, 0) > 1) throw new LineError('multiple values specified for connection type');
+  const written = tokenValue(t, 0);
+  // Compared with strcmp: a quoted "local" is still local.
+  const type = TYPES.get(written);
+  if (!type) throw new LineError(`invalid connection type "${written}"`);
+  let f = 1;
+  const dbField = f++;
+  if (dbField >= t.fields) throw new LineError('end-of-line before database specification');
+  const userField = f++;
+  if (userField >= t.fields) throw new LineError('end-of-line before role specification');
+
+  let address: string | undefined;
+  let addressQuoted = false;
+  let mask: string | undefined;
+  if (type !== 'local') {
+    const addrField = f++;
+    if (addrField >= t.fields) throw new LineError('end-of-line before IP address specification');
+    if (fieldSize(t, addrField) > 1) throw new LineError('multiple values specified for host address');
+    const tok = t.fieldStart[addrField]!;
+    const value = tokenValue(t, tok);
+    address = shareAll(value);
+    addressQuoted = t.quoted[tok]!;
+    if (addressQuoted || !ADDRESS_KEYWORDS.has(value)) {
+      const slash = value.indexOf('/');
+      const family = ipFamily(slash >= 0 ? value.slice(0, slash) : value);
+      if (!family) {
+        // Not numeric: a host name, or a .suffix, which cannot take a CIDR length.
+        if (slash >= 0) throw new LineError(`specifying both host name and CIDR mask is invalid: "${value}"`);
+      } else if (slash >= 0) {
+        if (cidrBits(value.slice(slash + 1), family) === undefined) throw new LineError(`invalid CIDR mask in address "${value}"`);
+      } else {
+        // An IP address without a CIDR length takes its mask from the next field.
+        const maskField = f++;
+        if (maskField >= t.fields) throw new LineError('end-of-line before netmask specification');
+        if (fieldSize(t, maskField) > 1) throw new LineError('multiple values specified for netmask');
+        mask = tokenValue(t, t.fieldStart[maskField]!);
+        const maskFamily = ipFamily(mask);
+        if (!maskFamily) throw new LineError(`invalid IP mask "${mask}"`);
+        if (maskFamily !== family) throw new LineError('IP address and mask do not match');
+      }
+    }
+  }
+
+  const methodField = f++;
+  if (methodField >= t.fields) throw new LineError('end-of-line before authentication method');
+  if (fieldSize(t, methodField) > 1) throw new LineError('multiple values specified for authentication type');
+  const methodTok = t.fieldStart[methodField]!;
+  const methodText = tokenValue(t, methodTok);
+  const methodName = METHODS.get(methodText);
+  if (!methodName) throw new LineError(`invalid authentication method "${methodText}"`);
+  // ident on a local socket means peer.
+  const method = type === 'local' && methodName === 'ident' ? 'peer' : methodName;
+  if (type === 'local' && method === 'gss') throw new LineError('gssapi authentication is not supported on local sockets');
+  if (type !== 'local' && method === 'peer') throw new LineError('peer authentication is only supported on local sockets');
+  if (type !== 'hostssl' && method === 'cert') throw new LineError('cert authentication is only supported on hostssl connections');
+
+  // Every token after the method is one name=value option, commas or not.
+  const options: [string, string][] = [];
+  for (let i = t.fieldStart[f]!; i < t.fieldStart[t.fields]!; i++) {
+    const token = tokenValue(t, i);
+    const eq = token.indexOf('=');
+    if (eq < 0) throw new LineError(`authentication option not in name=value format: ${token}`);
+    const name = token.slice(0, eq);
+    const value = token.slice(eq + 1);
+    checkOption(name, value, type, method);
+    options.push([name, value]);
+  }
+  if (method === 'ldap') checkLdap(new Map(options));
+  if (method === 'radius') {
+    for (const required of ['radiusservers', 'radiussecrets']) {
+      if (!options.some(([k]) => k === required)) throw new LineError(`authentication method "radius" requires argument "${required}" to be set`);
+    }
+  }
+
+  // One object literal per shape (local or not) keeps records compact.
+  const databases = fieldValues(t, dbField);
+  const users = fieldValues(t, userField);
+  const rule: HbaRule = address === undefined ? { type, databases, users, method: methodName, options } : { type, databases, users, address, method: methodName, options };
+  if (mask !== undefined) rule.mask = mask;
+  const qd = quotedFlags(t, dbField);
+  const qu = quotedFlags(t, userField);
+  if (qd || qu || addressQuoted) rule.quoted = { ...(qd && { databases: qd }), ...(qu && { users: qu }), ...(addressQuoted && { address: true }) };
+  return { rule, methodStart: t.start[methodTok]!, methodEnd: t.end[methodTok]! };
+}
