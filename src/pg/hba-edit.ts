@@ -11,6 +11,13 @@ import { lineSegments, parseHbaLine, relocateLine, type HbaDocument, type HbaEol
 /** An edit that cannot be made safely, e.g. a managed block with no end marker. */
 export class HbaEditError extends Error {
   override name = 'HbaEditError';
+  constructor(
+    message: string,
+    /** The line the problem is on, when there is one. */
+    readonly line?: number,
+  ) {
+    super(message);
+  }
 }
 
 /** Options of insertRules. */
@@ -61,7 +68,8 @@ export function findBlock(doc: HbaDocument, marker?: string): [number, number] |
   });
   if (begins.length === 0 && ends.length === 0) return undefined;
   if (begins.length !== 1 || ends.length !== 1 || begins[0]! > ends[0]!) {
-    throw new HbaEditError(`pg_hba.conf has ${begins.length} "${begin}" and ${ends.length} "${end}" lines: fix the block by hand before editing`);
+    const first = doc.lines[Math.min(begins[0] ?? Infinity, ends[0] ?? Infinity)]!;
+    throw new HbaEditError(`pg_hba.conf has ${begins.length} "${begin}" and ${ends.length} "${end}" lines: fix the block by hand before editing`, first.lineNumber);
   }
   return [begins[0]!, ends[0]!];
 }

@@ -291,7 +291,7 @@ export function lintHba(doc: HbaDocument, opts: LintHbaOptions = {}): HbaFinding
     findBlock(doc, opts.marker);
   } catch (e) {
     if (!(e instanceof HbaEditError)) throw e;
-    findings.push({ severity: 'error', line: 1, code: 'marker-unbalanced', message: e.message });
+    findings.push({ severity: 'error', line: e.line ?? 1, code: 'marker-unbalanced', message: e.message });
   }
   const index = new CoverIndex();
   doc.lines.forEach((line, i) => {

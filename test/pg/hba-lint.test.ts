@@ -75,9 +75,7 @@ test('shadowed: the earliest covering line is named', reports, 'local all all pe
 test('comment-continues', reports, '# note \\\nhost all all all trust\nlocal all all peer\n', [[1, 'comment-continues']]);
 test('a continued record is not a swallowing comment', reports, 'local all all \\\n peer # ok\n', []);
 test('include-unchecked', reports, 'include_if_exists extra.conf\n', [[1, 'include-unchecked']]);
-test('marker-unbalanced', reports, '# BEGIN pg-secure-setup\nlocal all all peer\n', [
-  [1, 'marker-unbalanced'],
-]);
+test('marker-unbalanced', reports, 'local all all peer\n# END pg-secure-setup\n', [[2, 'marker-unbalanced']]);
 
 // Server version.
 test('needs-newer-server: include needs 16', reports, 'include extra.conf\n', [
