@@ -1,0 +1,161 @@
+/**
+ * The audit's contract: facts about a server in, findings out. Facts are
+ * plain JSON-able data gathered elsewhere (a live connection or the files);
+ * the rules in this folder read no files, open no connections and read no
+ * clock (`now` comes in with the options).
+ */
+import type { HbaLintCode } from '../pg/hba.js';
+
+/** How bad a finding is. `info` alone does not make a server fail the audit. */
+export const SEVERITIES = ['high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Findings of the audit's own rules; pg_hba.conf findings are `hba-` plus lintHba's code. */
+export const AUDIT_IDS = [
+  'ssl-off',
+  'ssl-min-protocol',
+  'cert-expired',
+  'cert-expiring',
+  'cert-host-missing',
+  'key-cert-mismatch',
+  'key-file-mode',
+  'key-file-owner',
+  'hba-clientcert-missing',
+  'hba-server-error',
+  'password-encryption',
+  'md5-roles',
+  'non-ssl-connections',
+  'not-superuser',
+  'live-checks-skipped',
+  'not-checked',
+] as const;
+export type FindingId = (typeof AUDIT_IDS)[number] | `hba-${HbaLintCode}`;
+
+/** One problem: what, how bad, what shows it, and exactly what to do. */
+export interface Finding {
+  id: FindingId;
+  severity: Severity;
+  /** One line. */
+  title: string;
+  /** What was seen, with the file and line or the query it came from. */
+  evidence: string;
+  /** What to do, naming the pg-secure-setup command where one exists. */
+  fix: string;
+}
+
+/** Settings the rules read, by their postgresql.conf names. */
+export const AUDIT_SETTINGS = [
+  'ssl',
+  'ssl_min_protocol_version',
+  'ssl_cert_file',
+  'ssl_key_file',
+  'ssl_ca_file',
+  'password_encryption',
+  'listen_addresses',
+] as const;
+export type AuditSetting = (typeof AUDIT_SETTINGS)[number];
+
+/** The server certificate as read from its file or from a TLS handshake. */
+export interface CertFacts {
+  source: 'file' | 'tls';
+  /** The file, when read from one. */
+  path?: string;
+  subjectCN?: string;
+  issuerCN?: string;
+  /** ISO 8601. */
+  notBefore: string;
+  notAfter: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  fingerprint256: string;
+}
+
+/** The server's private key file as this machine sees it. */
+export interface KeyFileFacts {
+  path: string;
+  /** Permission bits, e.g. 0o600. */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** The server's OS user (owner of the data directory), when known. */
+  serverUid?: number;
+  /** Undefined when it could not be checked (key unreadable or passphrase-protected). */
+  matchesCertificate?: boolean;
+}
+
+/** pg_hba.conf text to lint, and where it came from. */
+export interface HbaSource {
+  path: string;
+  /** `file`: the file itself; `pg_hba_file_rules`: rebuilt from the view, one record per original line number. */
+  from: 'file' | 'pg_hba_file_rules';
+  text: string;
+  /** Lines the server itself could not read (pg_hba_file_rules.error, or an all-NULL row). */
+  serverErrors?: { line: number; message: string }[];
+}
+
+/** A client connection that did not negotiate TLS (pg_stat_ssl.ssl = false, over TCP). */
+export interface NonSslConnection {
+  pid: number;
+  user?: string;
+  clientAddr: string;
+  applicationName?: string;
+  /** The audit's own connection. */
+  own: boolean;
+}
+
+/** Why something could not be looked at. */
+export type UncheckedCause = 'not-superuser' | 'no-connection' | 'unreadable' | 'not-local';
+
+/** One thing the audit could not check. */
+export interface Unchecked {
+  what: 'md5-roles' | 'pg_hba.conf' | 'certificate' | 'key-file' | 'connections' | 'settings';
+  cause: UncheckedCause;
+  /** Human-readable detail, e.g. the error reading a file. */
+  detail: string;
+}
+
+/** Everything the rules look at. Absent fields are unknown, not "fine". */
+export interface AuditFacts {
+  /** A live connection, or the files alone (--pgdata / --config-dir). */
+  source: 'connection' | 'files';
+  /** "127.0.0.1:5432 as postgres" for a connection; the data directory for files. */
+  target: string;
+  /** server_version, or PG_VERSION's content. */
+  version?: string;
+  major?: number;
+  currentUser?: string;
+  isSuperuser?: boolean;
+  dataDirectory?: string;
+  configFile?: string;
+  hbaFile?: string;
+  /** Values in force (connection) or as the files set them, defaults filled in (files). */
+  settings: Partial<Record<AuditSetting, string>>;
+  /** Where each setting's value comes from: "pg_settings", "FILE:LINE" or "default". */
+  settingSources: Partial<Record<AuditSetting, string>>;
+  /** Host names clients use: --host values, plus the host the audit dialled. */
+  hosts: string[];
+  certificate?: CertFacts;
+  keyFile?: KeyFileFacts;
+  hba?: HbaSource;
+  /** Roles whose stored password is an MD5 hash; absent when not known. */
+  md5Roles?: string[];
+  /** Absent when not known. */
+  nonSslConnections?: NonSslConnection[];
+  unchecked: Unchecked[];
+}
+
+/** What the user expects, and the clock. */
+export interface AuditOptions {
+  now: Date;
+  /** Warn about certificates that expire within this many days. @default 30 */
+  expiryDays?: number;
+  /** Client certificates every hostssl rule should ask for; unset: not checked. */
+  expectClientCerts?: 'verify-ca' | 'verify-full' | 'cert';
+}
+
+/** The report: `--json` prints exactly this. */
+export interface AuditReport {
+  server: Record<string, unknown>;
+  findings: Finding[];
+  summary: Record<Severity, number>;
+}
