@@ -146,8 +146,13 @@ function describeClientCerts(a: Answers): string {
   }[a.clientCerts];
 }
 
+/** The host name clients are shown in examples: the first one that is not a wildcard. */
+function clientHost(a: Answers): string {
+  return a.hosts.find((h) => !h.startsWith('*.')) ?? a.hosts[0]!;
+}
+
 function clientSections(a: Answers, templates: Templates): string {
-  const host = a.hosts.find((h) => !h.startsWith('*.')) ?? a.hosts[0]!;
+  const host = clientHost(a);
   const roles = a.clientUsers.length ? a.clientUsers : ['ROLE'];
   return roles
     .map((role) => {
@@ -213,7 +218,11 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
     clientCertDescription: describeClientCerts(a),
     fileTable,
     applyCommand: commandLine(applyCommand),
-    bundleDir: shellQuote(a.out),
+    dataDir: dirs.data,
+    confDir: dirs.conf,
+    firstHost: clientHost(a),
+    verifyRole: a.clientUsers[0] ?? 'postgres',
+    verifyCertArgs: a.clientUsers[0] ? ` --cert clients/${a.clientUsers[0]}/postgresql.crt --key clients/${a.clientUsers[0]}/postgresql.key` : '',
     manualCommands: manual.map(commandLine).join('\n'),
     rules: hbaRules.map((r) => formatRule(r.rule)).join('\n'),
     clientSections: clientSections(a, ctx.templates),
