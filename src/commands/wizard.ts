@@ -48,6 +48,16 @@ function rawModeWorks(stdin: NodeJS.ReadStream): boolean {
   }
 }
 
+/**
+ * Which front end a terminal gets: none without a TTY on stdin, plain
+ * prompts when asked for or when raw mode or a terminal stdout is missing,
+ * else the Ink wizard.
+ */
+export function chooseFrontEnd(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream, plain: boolean): 'none' | 'plain' | 'ink' {
+  if (!stdin.isTTY) return 'none';
+  return plain || !stdout.isTTY || !rawModeWorks(stdin) ? 'plain' : 'ink';
+}
+
 /** The bundle directory must be new or empty (unless --force); checked as it is typed. */
 export function outDirProblem(out: string, force: boolean): string | undefined {
   const path = resolve(out);
@@ -130,14 +140,15 @@ Exit codes: 0 written, 2 bad input or no terminal (nothing written),
       return 0;
     }
     const fixed = answersFromFlags(values);
-    if (!process.stdin.isTTY) {
+    const frontEnd = chooseFrontEnd(process.stdin, process.stdout, !!values.plain);
+    if (frontEnd === 'none') {
       if (typeof values.answers !== 'string') throw new UsageError(NO_TTY);
       return (await generateModule()).generate.run(argv.filter((a) => a !== '--plain'));
     }
     const force = !!values.force;
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await (await bundleModule()).checkSaveTarget(saveTo, force);
-    const useInk = !values.plain && rawModeWorks(process.stdin) && !!process.stdout.isTTY;
+    const useInk = frontEnd === 'ink';
     // Ink takes several times Node's own start-up to import: show the first lines now, load it meanwhile.
     const splash = useInk ? paintSplash(process.stdout, process.stdin) : undefined;
     const front = useInk ? import('../ui/run.js') : import('../plain/run.js');

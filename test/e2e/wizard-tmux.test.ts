@@ -8,7 +8,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -173,6 +173,36 @@ e2e('Ctrl+C while keys are made leaves no files, not even a staging directory', 
     }
     await s.term.press('Enter', /Making 5 RSA keys of 4096 bits/);
     await s.term.press('C-c', /EXIT=130/);
+    t.deepEqual(await readdir(s.cwd), []);
+  } finally {
+    await s.done();
+  }
+});
+
+e2e('a bundle directory that exists and is not empty is refused inline; another name goes on', async (t) => {
+  const s = await session([]);
+  try {
+    await mkdir(join(s.cwd, 'pg-secure-setup'));
+    await writeFile(join(s.cwd, 'pg-secure-setup', 'keep.txt'), 'mine');
+    await s.term.waitFor(/Bundle directory: Where should/);
+    await s.term.press('Enter', /✘ \.\/pg-secure-setup exists and is not empty: choose another directory/);
+    await s.term.type('2');
+    await s.term.press('Enter', /Step 2 of 8/);
+    await s.term.press('C-c', /EXIT=130/);
+    t.deepEqual(await readdir(s.cwd), ['pg-secure-setup']);
+    t.is(await readFile(join(s.cwd, 'pg-secure-setup', 'keep.txt'), 'utf8'), 'mine');
+  } finally {
+    await s.done();
+  }
+});
+
+e2e('Ctrl+C at a plain prompt exits 130 and leaves no files', async (t) => {
+  const s = await session(['--plain']);
+  try {
+    await s.term.waitFor(/\? Which PostgreSQL major version/);
+    await s.term.press('Enter', /\? Where should the bundle be written/);
+    await s.term.press('C-c', /EXIT=130/);
+    t.regex(await s.term.screen(), /Cancelled: nothing was written/);
     t.deepEqual(await readdir(s.cwd), []);
   } finally {
     await s.done();

@@ -7,8 +7,10 @@
 import test from 'ava';
 import { render } from 'ink-testing-library';
 import { act, type ReactNode } from 'react';
+import { QUESTION_ORDER, QUESTIONS, type Question } from '../../src/answers/questions.js';
 import { completeAnswers } from '../../src/answers/resolve.js';
 import { planFor } from '../../src/commands/make-bundle.js';
+import type { Draft } from '../../src/ui/flow.js';
 import { lineOf } from '../../src/ui/line-edit.js';
 import { resolveAll } from '../../src/ui/resolve-flow.js';
 import { reviewLines } from '../../src/ui/review-lines.js';
@@ -158,4 +160,23 @@ test.serial('NO_COLOR takes every colour out of the theme', (t) => {
   t.is(themeFor({ NO_COLOR: '' }), COLOR_THEME, 'an empty NO_COLOR does not count (no-color.org)');
   t.is(themeFor({}), COLOR_THEME);
   t.true(Object.values(PLAIN_THEME).every((v) => v === undefined || v === false));
+});
+
+test.serial('every question fits 80x24 with the longer help, an error and a long list', (t) => {
+  const { values, sources } = resolveAll(config, {});
+  for (const key of QUESTION_ORDER) {
+    const q = QUESTIONS[key] as Question;
+    const draft: Draft =
+      q.kind === 'choice'
+        ? { kind: 'choice', index: 0 }
+        : q.kind === 'list'
+          ? { kind: 'list', items: Array.from({ length: 12 }, (_, i) => `entry-${i}.example.com`), cursor: 13 }
+          : { kind: 'text', line: lineOf(String(values[key])) };
+    for (const isHelpExpanded of [false, true]) {
+      const frame = draw(
+        <QuestionStep focus={key} draft={draft} values={values} sources={sources} width={80} height={24} hints="↑↓ choose · Enter next · Esc back · ? help · Ctrl+C quit" error="something is wrong with this value" isHelpExpanded={isHelpExpanded} />,
+      );
+      fits(t, frame);
+    }
+  }
 });
