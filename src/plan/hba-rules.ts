@@ -46,10 +46,17 @@ export function planHbaRules(a: Answers): PlannedRule[] {
     },
   ];
   if (a.refusePlaintext) {
-    rules.push({
-      rule: { type: 'hostnossl', databases: ['all'], users: ['all'], address: 'all', method: 'reject', options: [] },
-      comment: 'Refuse every TCP connection that is not encrypted, whatever rules follow.',
-    });
+    rules.push(
+      {
+        rule: { type: 'hostnossl', databases: ['all'], users: ['all'], address: 'all', method: 'reject', options: [] },
+        comment: 'Refuse every TCP connection that is not encrypted, whatever rules follow.',
+      },
+      {
+        // The `all` keyword never matches replication connections (20.1), so they need their own refusal.
+        rule: { type: 'hostnossl', databases: ['replication'], users: ['all'], address: 'all', method: 'reject', options: [] },
+        comment: 'The same for replication connections, which `all` does not cover.',
+      },
+    );
   }
   const method = tlsMethod(a);
   for (const net of a.networks) {

@@ -84,6 +84,9 @@ for (const { pki, clientCerts } of modes) {
       // Plaintext is refused by the hostnossl reject rule.
       const plain = await psql(s, { sslmode: 'disable', user: 'alice' }).catch((e: Error) => e.message);
       t.regex(plain, /rejects connection for host "127\.0\.0\.1", user "alice", database "postgres", no encryption/);
+      // ...and so is a plaintext replication connection, which `all` does not cover.
+      const plainReplication = await psql(s, { sslmode: 'disable', user: 'alice', replication: 'true' }, 'IDENTIFY_SYSTEM').catch((e: Error) => e.message);
+      t.regex(plainReplication, /rejects replication connection for host "127\.0\.0\.1", user "alice", no encryption/);
       // A host name that is not in the certificate fails verify-full.
       const wrong = await psql(s, { ...trust, user: 'alice', host: 'wrong.test' }).catch((e: Error) => e.message);
       t.regex(wrong, /does not match host name "wrong\.test"/);
