@@ -39,7 +39,8 @@ export const ADDRESS_KEYWORDS: ReadonlySet<string> = new Set(['all', 'samehost',
 // Quoted so a name never turns into a keyword in either column (the manual lists these four).
 const KEYWORD_LIKE: ReadonlySet<string> = new Set([...DATABASE_KEYWORDS, ...ADDRESS_KEYWORDS]);
 
-const COLUMN_WIDTHS = [9, 15, 15, 23] as const;
+// Wide enough for the longest connection type (hostnogssenc is 12; hostnossl, the common long one, is 9).
+const COLUMN_WIDTHS = [10, 16, 16, 24] as const;
 
 // Characters a token may hold without quotes: no blanks, commas, quotes or `#`,
 // and no backslash, which would continue the line if it came last.
