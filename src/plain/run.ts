@@ -8,6 +8,7 @@ import { PASSWORDS_NOTE } from '../answers/questions.js';
 import type { Plan } from '../plan/plan.js';
 import type { FlowConfig } from '../ui/resolve-flow.js';
 import { reviewLines } from '../ui/review-lines.js';
+import { REVIEW_HELP } from '../ui/steps.js';
 import { chainLines, fileLines, type WizardSummary } from '../ui/summary.js';
 import { askAll, askYes, indent, type PlainIo, say } from './ask.js';
 
@@ -46,7 +47,7 @@ export async function runPlain(config: FlowConfig, services: PlainServices, io: 
   const answers = await askAll(config, io);
   say(io, `\n${PASSWORDS_NOTE.title}\n${indent(PASSWORDS_NOTE.help)}\n${indent(PASSWORDS_NOTE.more)}\n  Manual: ${PASSWORDS_NOTE.manual}`);
   const plan = await services.makePlan(answers);
-  say(io, '\nReview\n' + reviewLines(plan).map((l) => l.text).join('\n'));
+  say(io, `\nReview\n${indent(REVIEW_HELP.help)}\n  Manual: ${REVIEW_HELP.manual}\n\n` + reviewLines(plan).map((l) => l.text).join('\n'));
   if (!(await askYes(`Write the bundle to ${answers.out}?`, io))) {
     say(io, 'Nothing was written.');
     return { kind: 'declined' };

@@ -12,7 +12,9 @@ import { hintsFor, type KeyInfo, reduceKey, type ScrollInfo } from './keymap.js'
 import { resolveAll, type FlowConfig } from './resolve-flow.js';
 import { reviewLines } from './review-lines.js';
 import type { WizardSummary } from './summary.js';
+import { REVIEW_HELP } from './steps.js';
 import { useTheme } from './theme.js';
+import { wrapText } from './wrap.js';
 import { PasswordsStep } from './views/passwords-step.js';
 import { QuestionStep } from './views/question-step.js';
 import { maxScroll, ReviewStep } from './views/review-step.js';
@@ -88,7 +90,9 @@ export function WizardApp({ config, services, size: fixedSize }: WizardAppProps)
   const size = useTerminalSize(fixedSize);
   const width = Math.min(size.columns, 100);
   const lines = useMemo(() => (state.plan ? reviewLines(state.plan) : undefined), [state.plan]);
-  const reviewHeight = Math.max(4, size.rows - 7);
+  // The review window gets the rows the frame, its help and a possible error leave.
+  const reviewHelpRows = wrapText(state.more ? REVIEW_HELP.more : REVIEW_HELP.help, width).length + wrapText(`Manual: ${REVIEW_HELP.manual} · ? more`, width).length + 1;
+  const reviewHeight = Math.max(4, size.rows - 8 - reviewHelpRows);
   const scroll: ScrollInfo = { max: maxScroll(lines?.length ?? 0, reviewHeight), page: reviewHeight - 1 };
 
   useInput((input, key) => dispatch({ type: 'key', input, key, scroll }));
@@ -157,7 +161,7 @@ export function WizardApp({ config, services, size: fixedSize }: WizardAppProps)
     case 'passwords':
       return <PasswordsStep answers={currentAnswers(state)} width={width} hints={hints} isHelpExpanded={state.more} />;
     case 'review':
-      return <ReviewStep lines={lines} scroll={state.scroll} height={reviewHeight} width={width} hints={hints} error={state.planError} />;
+      return <ReviewStep lines={lines} scroll={state.scroll} height={reviewHeight} width={width} hints={hints} error={state.planError} isHelpExpanded={state.more} />;
     case 'writing': {
       const answers = currentAnswers(state);
       const certificates = (state.plan?.certificates ?? []).map((c) => ({ id: c.id, name: c.commonName }));
@@ -179,6 +183,7 @@ export function WizardApp({ config, services, size: fixedSize }: WizardAppProps)
           error={w?.error}
           width={width}
           hints={hints}
+          isHelpExpanded={state.more}
         />
       );
     }

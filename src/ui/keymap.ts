@@ -80,9 +80,9 @@ export function hintsFor(state: FlowState): string {
     case 'passwords':
       return `Enter next · Esc back · ? help · ${quit}`;
     case 'review':
-      return `Enter write the bundle · ↑↓ PgUp PgDn scroll · Esc back · ${quit}`;
+      return `Enter write the bundle · ↑↓ PgUp PgDn scroll · Esc back · ? help · ${quit}`;
     case 'writing':
-      return state.writing?.status === 'failed' ? `Esc back · ${quit}` : quit;
+      return state.writing?.status === 'failed' ? `Esc back · ? help · ${quit}` : `? help · ${quit}`;
   }
 }
 

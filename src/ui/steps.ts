@@ -41,3 +41,22 @@ export function stepInfo(id: StepId): StepInfo {
 export function stepNumber(id: StepId): number {
   return STEP_IDS.indexOf(id) + 1;
 }
+
+/** Help for a screen that asks nothing (review, writing), in the shape questions use. */
+export interface ScreenHelp {
+  readonly help: string;
+  readonly more: string;
+  readonly manual: string;
+}
+
+export const REVIEW_HELP: ScreenHelp = {
+  help: 'Nothing is written yet. Check the names in the server certificate, the networks in the rules and the client-certificate method; Esc goes back to change any answer.',
+  more: 'pg_hba.conf is read top to bottom and the first matching line decides, so the order shown is part of what you review. The settings go into conf/pg-secure-setup.conf, included from postgresql.conf; SSL settings and pg_hba.conf take effect on reload. apply.sh installs the bundle and reloads; README.md lists the same steps to do by hand.',
+  manual: '20.1 The pg_hba.conf File; 18.9 Secure TCP/IP Connections with SSL',
+};
+
+export const WRITING_HELP: ScreenHelp = {
+  help: 'Keys are made in the background and every file goes to a temporary directory first: the bundle appears whole or not at all, so Ctrl+C now leaves nothing behind.',
+  more: 'Private keys are written with mode 0600 from their first byte. ca/ holds the CA keys: once the server and the clients have their files, move ca/ offline; it is needed only to issue more certificates or to revoke some (root.crl).',
+  manual: '18.9.5 Creating Certificates',
+};

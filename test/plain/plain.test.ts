@@ -94,7 +94,7 @@ test('Enter at every prompt writes what generate makes by default, with help and
   t.deepEqual(written, [completeAnswers({}, ENV)]);
   t.regex(term.screen, /Manual: 18\.9\.5 Creating Certificates/);
   t.regex(term.screen, /Passwords\n {2}New and changed passwords are stored as SCRAM-SHA-256/);
-  t.regex(term.screen, /Review\nFiles to write in \.\/pg-secure-setup\//);
+  t.regex(term.screen, /Review\n {2}Nothing is written yet[\s\S]*\nFiles to write in \.\/pg-secure-setup\//);
   t.regex(term.screen, /key 3\/3 client:postgres/);
   t.regex(term.screen, /Certificate chain \(each is issued by the one above it\):\n {2}CN=PostgreSQL Root CA/);
 });

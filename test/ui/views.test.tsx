@@ -116,13 +116,13 @@ test.serial('review: a window on every file with its mode, settings, rules in or
   t.regex(all, /ssl_min_protocol_version = 'TLSv1\.2'/);
   t.regex(all, /local +all +all +peer[\s\S]*hostnossl[\s\S]*hostssl +all[\s\S]*hostssl +replication/, 'rules in order');
   t.regex(all, /sudo \.\/apply\.sh/);
-  const top = draw(<ReviewStep lines={lines} scroll={0} height={17} width={80} hints="H" />);
-  t.regex(top, new RegExp(`lines 1-17 of ${lines.length} · ↓ more below`));
+  const top = draw(<ReviewStep lines={lines} scroll={0} height={12} width={80} hints="H" />);
+  t.regex(top, new RegExp(`lines 1-12 of ${lines.length} · ↓ more below`));
   fits(t, top);
-  const end = draw(<ReviewStep lines={lines} scroll={999} height={17} width={80} hints="H" />);
+  const end = draw(<ReviewStep lines={lines} scroll={999} height={12} width={80} hints="H" />);
   t.regex(end, / · end/);
   t.regex(end, /sudo \.\/apply\.sh/);
-  t.regex(draw(<ReviewStep lines={undefined} scroll={0} height={17} width={80} hints="H" />), /Working out the plan/);
+  t.regex(draw(<ReviewStep lines={undefined} scroll={0} height={12} width={80} hints="H" />), /Working out the plan/);
 });
 
 test.serial('writing: each key ticks off, the bar counts; a failure says nothing was written', (t) => {
@@ -179,4 +179,12 @@ test.serial('every question fits 80x24 with the longer help, an error and a long
       fits(t, frame);
     }
   }
+});
+
+test.serial('writing fits 80x24 with many certificates, a failure and the longer help', (t) => {
+  const certificates = Array.from({ length: 12 }, (_, i) => ({ id: `client:user${i}`, name: `user${i}` }));
+  const frame = draw(<WritingStep certificates={certificates} keyBits={4096} made={['client:user1']} status="failed" error="EACCES: permission denied, mkdir '/x'" width={80} hints="Esc back · ? help · Ctrl+C quit" isHelpExpanded />);
+  t.regex(frame, /… and 6 more/);
+  t.regex(frame, /move ca\/ offline/);
+  fits(t, frame);
 });

@@ -8,6 +8,7 @@
  */
 import { Box, Text } from 'ink';
 import type { ReviewLine } from '../review-lines.js';
+import { REVIEW_HELP } from '../steps.js';
 import { useTheme } from '../theme.js';
 import { Frame } from './frame.js';
 
@@ -20,6 +21,8 @@ export interface ReviewStepProps {
   readonly width: number;
   readonly hints: string;
   readonly error?: string | undefined;
+  /** Show the longer help. @default false */
+  readonly isHelpExpanded?: boolean;
 }
 
 /** The furthest the window can scroll. */
@@ -27,11 +30,12 @@ export function maxScroll(lineCount: number, height: number): number {
   return Math.max(0, lineCount - height);
 }
 
-export function ReviewStep({ lines, scroll, height, width, hints, error }: ReviewStepProps) {
+export function ReviewStep({ lines, scroll, height, width, hints, error, isHelpExpanded = false }: ReviewStepProps) {
   const theme = useTheme();
+  const help = { text: REVIEW_HELP.help, more: REVIEW_HELP.more, manual: REVIEW_HELP.manual, isExpanded: isHelpExpanded };
   if (!lines) {
     return (
-      <Frame step="review" width={width} hints={hints} error={error}>
+      <Frame step="review" width={width} hints={hints} error={error} help={help}>
         <Text>{error ? 'The plan could not be made.' : 'Working out the plan…'}</Text>
       </Frame>
     );
@@ -40,7 +44,7 @@ export function ReviewStep({ lines, scroll, height, width, hints, error }: Revie
   const shown = lines.slice(top, top + height);
   const more = top + height < lines.length;
   return (
-    <Frame step="review" width={width} hints={hints} error={error}>
+    <Frame step="review" width={width} hints={hints} error={error} help={help}>
       <Box flexDirection="column">
         {shown.map((line, i) => (
           <Text

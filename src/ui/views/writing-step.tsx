@@ -10,6 +10,7 @@
 import { ProgressBar, Spinner, ThemeProvider, extendTheme, defaultTheme } from '@inkjs/ui';
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
+import { WRITING_HELP } from '../steps.js';
 import { useTheme } from '../theme.js';
 import { Frame } from './frame.js';
 
@@ -23,11 +24,13 @@ export interface WritingStepProps {
   readonly error?: string | undefined;
   readonly width: number;
   readonly hints: string;
+  /** Show the longer help. @default false */
+  readonly isHelpExpanded?: boolean;
 }
 
-const MAX_ROWS = 10;
+const MAX_ROWS = 6;
 
-export function WritingStep({ certificates, keyBits, made, status, error, width, hints }: WritingStepProps) {
+export function WritingStep({ certificates, keyBits, made, status, error, width, hints, isHelpExpanded = false }: WritingStepProps) {
   const theme = useTheme();
   // @inkjs/ui draws in colour: take the colours out when NO_COLOR is set.
   const uiTheme = useMemo(
@@ -47,7 +50,7 @@ export function WritingStep({ certificates, keyBits, made, status, error, width,
   const idWidth = Math.max(...shown.map((c) => c.id.length)) + 2;
   return (
     <ThemeProvider theme={uiTheme}>
-      <Frame step="writing" width={width} hints={hints} error={error}>
+      <Frame step="writing" width={width} hints={hints} error={error} help={{ text: WRITING_HELP.help, more: WRITING_HELP.more, manual: WRITING_HELP.manual, isExpanded: isHelpExpanded }}>
         <Text>{`Making ${certificates.length} RSA key${certificates.length === 1 ? '' : 's'} of ${keyBits} bits and signing the certificates`}</Text>
         <Box flexDirection="column" marginY={1}>
           {shown.map((c) => (
