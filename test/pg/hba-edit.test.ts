@@ -46,27 +46,27 @@ test(
   inserts,
   'local all all peer\n# IPv4 local connections:\nhost all all 127.0.0.1/32 md5\n',
   [tls, noPlain],
-  `local all all peer\n${block('hostssl  all            all            0.0.0.0/0              scram-sha-256 clientcert=verify-full', 'hostnossl all            all            all                    reject')}# IPv4 local connections:\nhost all all 127.0.0.1/32 md5\n`,
+  `local all all peer\n${block('hostssl   all             all             0.0.0.0/0               scram-sha-256 clientcert=verify-full', 'hostnossl all             all             all                     reject')}# IPv4 local connections:\nhost all all 127.0.0.1/32 md5\n`,
 );
-test('a local rule goes above the first local record', inserts, '# header\n\nlocal all postgres peer\nhost all all all md5\n', [localPeer], `# header\n\n${block('local    all            all                                   peer')}local all postgres peer\nhost all all all md5\n`);
-test('a header comment at the top of the file stays first', inserts, '# header\nhost all all all md5\n', [tls], `# header\n${block('hostssl  all            all            0.0.0.0/0              scram-sha-256 clientcert=verify-full')}host all all all md5\n`);
-test('an include counts as a record of any type', inserts, 'local all all peer\ninclude_dir conf.d\nlocal all x peer\n', [noPlain], `local all all peer\n${block('hostnossl all            all            all                    reject')}include_dir conf.d\nlocal all x peer\n`);
-test('no records: appended at the end', inserts, '# only comments\n', [noPlain], `# only comments\n${block('hostnossl all            all            all                    reject')}`);
-test('an empty file gets just the block', inserts, '', [noPlain], block('hostnossl all            all            all                    reject'));
-test('no final newline stays missing', inserts, 'local all all peer', [noPlain], `local all all peer\n${block('hostnossl all            all            all                    reject').slice(0, -1)}`);
-test('a last line ending in a backslash is closed before the block', inserts, 'local all all peer \\\n', [noPlain], `local all all peer \\\n\n${block('hostnossl all            all            all                    reject')}`);
-test('CRLF files get CRLF lines', inserts, 'local all all peer\r\nhost all all all md5\r\n', [noPlain], `local all all peer\r\n${block('hostnossl all            all            all                    reject').replace(/\n/g, '\r\n')}host all all all md5\r\n`);
+test('a local rule goes above the first local record', inserts, '# header\n\nlocal all postgres peer\nhost all all all md5\n', [localPeer], `# header\n\n${block('local     all             all                                     peer')}local all postgres peer\nhost all all all md5\n`);
+test('a header comment at the top of the file stays first', inserts, '# header\nhost all all all md5\n', [tls], `# header\n${block('hostssl   all             all             0.0.0.0/0               scram-sha-256 clientcert=verify-full')}host all all all md5\n`);
+test('an include counts as a record of any type', inserts, 'local all all peer\ninclude_dir conf.d\nlocal all x peer\n', [noPlain], `local all all peer\n${block('hostnossl all             all             all                     reject')}include_dir conf.d\nlocal all x peer\n`);
+test('no records: appended at the end', inserts, '# only comments\n', [noPlain], `# only comments\n${block('hostnossl all             all             all                     reject')}`);
+test('an empty file gets just the block', inserts, '', [noPlain], block('hostnossl all             all             all                     reject'));
+test('no final newline stays missing', inserts, 'local all all peer', [noPlain], `local all all peer\n${block('hostnossl all             all             all                     reject').slice(0, -1)}`);
+test('a last line ending in a backslash is closed before the block', inserts, 'local all all peer \\\n', [noPlain], `local all all peer \\\n\n${block('hostnossl all             all             all                     reject')}`);
+test('CRLF files get CRLF lines', inserts, 'local all all peer\r\nhost all all all md5\r\n', [noPlain], `local all all peer\r\n${block('hostnossl all             all             all                     reject').replace(/\n/g, '\r\n')}host all all all md5\r\n`);
 
 test('insertRules writes per-rule comments', (t) => {
   const out = edit('', (d) => insertRules(d, [tls, noPlain], { comments: ['TLS with a client certificate', undefined] }));
-  t.is(out, block('# TLS with a client certificate', 'hostssl  all            all            0.0.0.0/0              scram-sha-256 clientcert=verify-full', 'hostnossl all            all            all                    reject'));
+  t.is(out, block('# TLS with a client certificate', 'hostssl   all             all             0.0.0.0/0               scram-sha-256 clientcert=verify-full', 'hostnossl all             all             all                     reject'));
 });
 
 test('insertRules replaces its block in place', (t) => {
   const first = edit('local all all peer\nhost all all all md5\n', (d) => insertRules(d, [tls, noPlain]));
   const moved = first.replace('local all all peer\n', '') + 'local all all peer\n';
   const second = edit(moved, (d) => insertRules(d, [noPlain]));
-  t.is(second, `${block('hostnossl all            all            all                    reject')}host all all all md5\nlocal all all peer\n`);
+  t.is(second, `${block('hostnossl all             all             all                     reject')}host all all all md5\nlocal all all peer\n`);
 });
 
 test('insertRules is idempotent and keeps every other line byte for byte, on every fixture', (t) => {
@@ -124,7 +124,7 @@ const rewrites = test.macro({
   title: (given, source: string) => given ?? `rewriteMd5ToScram: ${JSON.stringify(source)}`,
 });
 
-test(rewrites, 'host    all             all             127.0.0.1/32            md5\n', 'host    all             all             127.0.0.1/32            scram-sha-256\n');
+test(rewrites, 'host      all             all             127.0.0.1/32            md5\n', 'host      all             all             127.0.0.1/32            scram-sha-256\n');
 test(rewrites, 'host all all all md5              # c\n', 'host all all all scram-sha-256    # c\n');
 test(rewrites, 'hostssl all all all md5   clientcert=verify-full\n', 'hostssl all all all scram-sha-256 clientcert=verify-full\n');
 test(rewrites, 'host all all all md5\t# tab stays\n', 'host all all all scram-sha-256\t# tab stays\n');
@@ -162,7 +162,7 @@ const admin = test.macro({
   title: (given = '') => `ensureLocalAdmin: ${given}`,
 });
 
-const ADMIN = '# postgres keeps administrative access over the Unix socket (pg-secure-setup)\nlocal    all            postgres                              peer\n';
+const ADMIN = '# postgres keeps administrative access over the Unix socket (pg-secure-setup)\nlocal     all             postgres                                peer\n';
 
 test('kept when local all all peer comes first', admin, 'local all all peer\n', 'local all all peer\n');
 test('kept when local all postgres ident comes first', admin, 'local all postgres ident\nlocal all all reject\n', 'local all postgres ident\nlocal all all reject\n');
@@ -179,7 +179,7 @@ test('added to a file without records', admin, '# nothing\n', `# nothing\n${ADMI
 
 test('ensureLocalAdmin quotes an OS user that needs it', (t) => {
   const out = edit('', (d) => ensureLocalAdmin(d, 'all'));
-  t.true(out.includes('local    all            "all"'));
+  t.true(out.includes('local     all             "all"'));
   const rec = hbaRecords(parseHba(out))[0]!;
   t.deepEqual(rec.rule.users, ['all']);
   t.deepEqual(rec.rule.quoted, { users: [true] });
