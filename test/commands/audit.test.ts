@@ -46,10 +46,9 @@ test('md5 roles, trust and ssl off: each finding, exit 1; after the migration, g
   await chmod(work, 0o755);
   try {
     await c.psql(`ALTER ROLE postgres PASSWORD '${PASSWORD}'; CREATE ROLE m1 LOGIN PASSWORD '${PASSWORD}'; CREATE ROLE m2 LOGIN PASSWORD '${PASSWORD}'`);
-    // initdb's `host replication` lines are left out: the bundle refuses plaintext with
-    // "hostnossl all all all reject", and `all` does not cover replication (20.1), so they
-    // would still take plaintext replication and audit would rightly say so.
-    const hba = (await readFile(join(c.dataDir, 'pg_hba.conf'), 'utf8')).replace(/^host\s+replication\s.*$/gm, '');
+    // initdb's own rules stay, `host replication` lines included: the bundle refuses
+    // plaintext replication too, since `all` does not cover it (20.1).
+    const hba = await readFile(join(c.dataDir, 'pg_hba.conf'), 'utf8');
     await c.writeDataFile('pg_hba.conf', `host all all 127.0.0.1/32 trust\nhost all all ::1/128 md5\n${hba}`);
     await c.reload();
     const plain = `host=127.0.0.1 port=${c.port} user=postgres dbname=postgres sslmode=disable`;
