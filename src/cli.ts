@@ -67,7 +67,9 @@ export async function main(argv: string[]): Promise<number> {
 function report(err: unknown): number {
   if (err instanceof UsageError) {
     process.stderr.write(`pg-secure-setup: ${err.message}\n`);
-    return err.exitCode;
+    // A connection error carries its own status: 2 to fix the input, 1 for the server or network.
+    const status = (err as { status?: unknown }).status;
+    return typeof status === 'number' ? status : err.exitCode;
   }
   process.stderr.write(`pg-secure-setup: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 1;

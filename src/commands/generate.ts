@@ -9,9 +9,13 @@ import { UsageError } from '../errors.js';
 import { gatherEnvFacts } from './env-facts.js';
 import type { Command } from './command.js';
 import { checkSaveTarget, makeBundle, printSummary, saveAnswers } from './make-bundle.js';
+import type { ServerContext } from '../plan/plan.js';
+import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverContext } from './server-prefill.js';
 
 const EXTRA = {
   answers: { type: 'string' },
+  connect: { type: 'string', short: 'c' },
+  'from-server': { type: 'boolean' },
   'save-answers': { type: 'string' },
   force: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -49,6 +53,7 @@ Options:
   --save-answers FILE   also write the answers used to FILE (no secrets)
   --force               replace a non-empty --out directory
   -q, --quiet           print only errors
+${SERVER_PREFILL_HELP}
 ${answerFlagHelp()}
 
 Exit codes: 0 written, 2 bad input (nothing written), 1 other failure.`,
@@ -58,12 +63,19 @@ Exit codes: 0 written, 2 bad input (nothing written), 1 other failure.`,
       process.stdout.write(generate.help() + '\n');
       return 0;
     }
-    const given = await resolveFromArgv(values);
+    let given = await resolveFromArgv(values);
+    let server: ServerContext | undefined;
+    if (typeof values.connect === 'string' || values['from-server']) {
+      const pre = await prefillFromServer(values.connect);
+      given = mergeServerAnswers(pre, given);
+      server = serverContext(pre);
+    }
     const answers = completeAnswers(given, await gatherEnvFacts({ detectVersion: given.pgVersion === undefined }));
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await checkSaveTarget(saveTo, !!values.force);
     const result = await makeBundle(answers, {
       force: !!values.force,
+      ...(server ? { server } : {}),
       onProgress: values.quiet ? undefined : (done, total, id) => process.stderr.write(`  key ${done}/${total} ${id}\n`),
     });
     if (typeof saveTo === 'string') await saveAnswers(saveTo, answers);

@@ -9,7 +9,7 @@ import { checkTarget, writeBundle } from '../bundle/write.js';
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../package-info.js';
 import type { IssuedCert } from '../pki/index.js';
-import { buildPlan, commandLine, type Plan } from '../plan/plan.js';
+import { buildPlan, commandLine, type Plan, type ServerContext } from '../plan/plan.js';
 
 export interface BundleResult {
   readonly plan: Plan;
@@ -17,14 +17,14 @@ export interface BundleResult {
   readonly issued: Map<string, IssuedCert>;
 }
 
-/** The plan for these answers, now. */
-export async function planFor(answers: Answers, now = new Date()): Promise<Plan> {
-  return buildPlan(answers, { now, templates: await loadTemplates(), toolVersion: TOOL_VERSION });
+/** The plan for these answers, now, with what the server told us when it was asked. */
+export async function planFor(answers: Answers, now = new Date(), server?: ServerContext): Promise<Plan> {
+  return buildPlan(answers, { now, templates: await loadTemplates(), toolVersion: TOOL_VERSION, ...(server ? { server } : {}) });
 }
 
-export async function makeBundle(answers: Answers, opts: { force: boolean; onProgress?: KeyProgress | undefined; plan?: Plan }): Promise<BundleResult> {
+export async function makeBundle(answers: Answers, opts: { force: boolean; onProgress?: KeyProgress | undefined; plan?: Plan; server?: ServerContext }): Promise<BundleResult> {
   await checkTarget(answers.out, opts.force); // fail before the slow part
-  const plan = opts.plan ?? (await planFor(answers));
+  const plan = opts.plan ?? (await planFor(answers, new Date(), opts.server));
   const { files, issued } = await materialize(plan, opts.onProgress);
   const dir = await writeBundle(answers.out, files, { force: opts.force });
   return { plan, dir, issued };

@@ -47,10 +47,22 @@ export interface Plan {
   readonly warnings: readonly string[];
 }
 
+/** What a reachable server told us (audit), when one was asked. */
+export interface ServerContext {
+  /** Roles whose stored password is still an md5 hash. */
+  readonly md5Roles?: readonly string[];
+  /** The server's data directory, as it reported it. */
+  readonly dataDirectory?: string;
+  /** The directory of its postgresql.conf. */
+  readonly configDir?: string;
+}
+
 export interface PlanContext {
   readonly now: Date;
   readonly templates: Templates;
   readonly toolVersion: string;
+  /** Facts from the server, when known: its paths and the roles still on md5. */
+  readonly server?: ServerContext;
 }
 
 const PRIVATE = 0o600;
@@ -125,8 +137,27 @@ export function commandLine(argv: readonly string[]): string {
   return argv.map(shellQuote).join(' ');
 }
 
-function debianDirs(a: Answers): { data: string; conf: string } {
-  return { data: `/var/lib/postgresql/${a.pgVersion}/main`, conf: `/etc/postgresql/${a.pgVersion}/main` };
+/** The server's directories: as it reported them, else Debian's defaults for the version. */
+function serverDirs(a: Answers, server: ServerContext | undefined): { data: string; conf: string } {
+  const data = server?.dataDirectory ?? `/var/lib/postgresql/${a.pgVersion}/main`;
+  const conf = server?.configDir ?? (server?.dataDirectory ? data : `/etc/postgresql/${a.pgVersion}/main`);
+  return { data, conf };
+}
+
+/** The README's word on roles still on md5, when the server told us. */
+function md5Section(server: ServerContext | undefined): string {
+  const roles = server?.md5Roles;
+  if (!roles) return '';
+  if (roles.length === 0) return '\nThe server reported no role with an md5 password: every role is ready for the rules above.\n';
+  return [
+    '',
+    `The server reported ${roles.length} role${roles.length === 1 ? '' : 's'} still on md5. Give each a SCRAM secret before installing the bundle:`,
+    '',
+    '```sh',
+    ...roles.map((r) => commandLine(['npx', 'pg-secure-setup', 'set-password', r])),
+    '```',
+    '',
+  ].join('\n');
 }
 
 function describePki(a: Answers): string {
@@ -185,7 +216,7 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const hbaRules = planHbaRules(a);
   const certificates = planCertificates(a, ctx.now);
   const common = { pgVersion: a.pgVersion, toolVersion: ctx.toolVersion };
-  const dirs = debianDirs(a);
+  const dirs = serverDirs(a, ctx.server);
   const applyCommand = ['sudo', './apply.sh', dirs.data, dirs.conf];
   const manual = manualCommands(a, dirs.data, dirs.conf);
 
@@ -226,12 +257,17 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
     manualCommands: manual.map(commandLine).join('\n'),
     rules: hbaRules.map((r) => formatRule(r.rule)).join('\n'),
     clientSections: clientSections(a, ctx.templates),
+    md5Roles: md5Section(ctx.server),
   });
 
   const warnings: string[] = [];
   if (a.networks.includes('all')) warnings.push('networks include "all": every address may try to connect (TLS and authentication still apply).');
   if (a.clientCerts === 'cert') warnings.push('the cert method needs no password: whoever holds a client key logs in as its role.');
   if (hasCa(a)) warnings.push('ca/ holds the CA private keys: move it offline once the bundle is installed.');
+  const md5 = ctx.server?.md5Roles ?? [];
+  if (md5.length > 0) {
+    warnings.push(`roles still on md5 cannot log in through the scram-sha-256 rules until their passwords are set again: ${md5.join(', ')} (pg-secure-setup set-password ROLE).`);
+  }
 
   return {
     answers: a,
