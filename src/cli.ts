@@ -4,6 +4,7 @@
  */
 import type { Command } from './commands/command.js';
 import { UsageError } from './errors.js';
+import { quitNow } from './interrupt.js';
 import { TOOL_VERSION } from './package-info.js';
 
 /** A subcommand, loaded only when it runs (start-up stays fast: node-forge, ink and pg load on demand). */
@@ -75,8 +76,8 @@ function report(err: unknown): number {
   return 1;
 }
 
-// Ctrl+C outside raw mode: exit through process.exit so cleanup handlers run (no half-written bundle).
-process.on('SIGINT', () => process.exit(130));
+// Ctrl+C outside raw mode: cleanup hooks run, then the process ends at once (no half-written bundle).
+process.on('SIGINT', () => void quitNow());
 process.on('SIGTERM', () => process.exit(143));
 
 main(process.argv.slice(2)).then(

@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import type { Answers } from '../answers/answers.js';
 import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { UsageError } from '../errors.js';
+import { quitNow } from '../interrupt.js';
 import type { Plan } from '../plan/plan.js';
 import type { FlowConfig } from '../ui/resolve-flow.js';
 import { paintSplash } from '../ui/splash.js';
@@ -71,21 +72,6 @@ export function outDirProblem(out: string, force: boolean): string | undefined {
   if (!isDir) return `${out} exists and is not a directory`;
   if (!force && readdirSync(path).length > 0) return `${out} exists and is not empty: choose another directory (or start again with --force to replace it)`;
   return undefined;
-}
-
-/**
- * End the process at once after Ctrl+C, so keys still being made never go on
- * to write a bundle. process.exit would first wait for the key generation
- * running in libuv's thread pool (seconds for 4096 bits), so: run the exit
- * hooks (they remove any staging directory), then end by SIGINT with its
- * default action, as a shell sees Ctrl+C (status 130).
- */
-function quitNow(): Promise<never> {
-  process.exitCode = 130;
-  process.emit('exit', 130);
-  process.removeAllListeners('SIGINT');
-  process.kill(process.pid, 'SIGINT');
-  return new Promise<never>(() => undefined);
 }
 
 /** Facts, flags and the answers file, checked together: clashing flags fail now, not at the review. */

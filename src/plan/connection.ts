@@ -8,8 +8,12 @@ export interface ClientTarget {
   role: string;
   database: string;
   port: number;
-  /** Directory holding root.crt, postgresql.crt, postgresql.key (and .pk8); '~/.postgresql' by default. */
-  dir: string;
+  /**
+   * Directory holding root.crt, postgresql.crt, postgresql.key (and .pk8);
+   * undefined for ~/.postgresql, where libpq and pgJDBC look by default (32.19).
+   * libpq does not expand `~`, so that default is never written out.
+   */
+  dir?: string;
   /** Whether the role has a client certificate. */
   withCert: boolean;
 }
@@ -30,31 +34,32 @@ export function conninfo(t: ClientTarget): string {
     ['dbname', t.database],
     ['user', t.role],
     ['sslmode', 'verify-full'],
-    ['sslrootcert', `${t.dir}/root.crt`],
+    ...fileParams(t, 'postgresql.key'),
   ];
-  if (t.withCert) parts.push(['sslcert', `${t.dir}/postgresql.crt`], ['sslkey', `${t.dir}/postgresql.key`]);
   return parts.map(([k, v]) => `${k}=${conninfoValue(v)}`).join(' ');
 }
 
+/** sslrootcert, sslcert, sslkey for a directory other than the default one. */
+function fileParams(t: ClientTarget, keyFile: string): [string, string][] {
+  if (t.dir === undefined) return [];
+  const params: [string, string][] = [['sslrootcert', `${t.dir}/root.crt`]];
+  if (t.withCert) params.push(['sslcert', `${t.dir}/postgresql.crt`], ['sslkey', `${t.dir}/${keyFile}`]);
+  return params;
+}
+
 export function uri(t: ClientTarget): string {
-  const params = new URLSearchParams({ sslmode: 'verify-full', sslrootcert: `${t.dir}/root.crt` });
-  if (t.withCert) {
-    params.set('sslcert', `${t.dir}/postgresql.crt`);
-    params.set('sslkey', `${t.dir}/postgresql.key`);
-  }
+  const params = new URLSearchParams([['sslmode', 'verify-full'], ...fileParams(t, 'postgresql.key')]);
   return `postgresql://${encodeURIComponent(t.role)}@${urlHost(t.host)}:${t.port}/${encodeURIComponent(t.database)}?${params.toString().replace(/%2F/g, '/').replace(/%7E/g, '~')}`;
 }
 
 export function jdbc(t: ClientTarget): string {
-  // pgJDBC wants the key as PKCS#8 DER (postgresql.pk8) and absolute paths.
-  const dir = t.dir.replace(/^~/, '/home/USER');
-  const params = [`sslmode=verify-full`, `sslrootcert=${dir}/root.crt`];
-  if (t.withCert) params.push(`sslcert=${dir}/postgresql.crt`, `sslkey=${dir}/postgresql.pk8`);
+  // pgJDBC reads the key as PKCS#8 DER (postgresql.pk8), by default from ~/.postgresql too.
+  const params = ['sslmode=verify-full', ...fileParams(t, 'postgresql.pk8').map(([k, v]) => `${k}=${v}`)];
   return `jdbc:postgresql://${urlHost(t.host)}:${t.port}/${t.database}?user=${encodeURIComponent(t.role)}&${params.join('&')}`;
 }
 
 export function nodePg(t: ClientTarget): string {
-  const dir = t.dir.replace(/^~/, "${os.homedir()}");
+  const dir = t.dir ?? '${os.homedir()}/.postgresql';
   const read = (f: string) => `fs.readFileSync(\`${dir}/${f}\`)`;
   const ssl = [`ca: ${read('root.crt')}`, ...(t.withCert ? [`cert: ${read('postgresql.crt')}`, `key: ${read('postgresql.key')}`] : [])];
   return `new pg.Client({ host: '${t.host}', port: ${t.port}, database: '${t.database}', user: '${t.role}', ssl: { ${ssl.join(', ')} } })`;

@@ -187,7 +187,7 @@ function clientSections(a: Answers, templates: Templates): string {
   const roles = a.clientUsers.length ? a.clientUsers : ['ROLE'];
   return roles
     .map((role) => {
-      const target: ClientTarget = { host, role, database: 'postgres', port: 5432, dir: '~/.postgresql', withCert: a.clientUsers.length > 0 };
+      const target: ClientTarget = { host, role, database: 'postgres', port: 5432, withCert: a.clientUsers.length > 0 };
       const values = { role, conninfo: conninfo(target), uri: uri(target), jdbc: jdbc(target), nodePg: nodePg(target) };
       if (a.clientUsers.length > 0) return fill(templates['client-section.md'], values);
       return [
