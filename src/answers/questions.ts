@@ -5,11 +5,10 @@
  * numbered as in the PostgreSQL 17 manual.
  */
 import {
+  ANSWER_KEYS,
   type Answers,
-  CLIENT_CERT_MODES,
   KEY_BITS,
   PG_VERSIONS,
-  PKI_MODES,
   TLS_VERSIONS,
 } from './answers.js';
 import { checkDays, checkHost, checkNetwork, checkOneOf, checkOut, checkRole } from './validate.js';
@@ -240,20 +239,19 @@ export const PASSWORDS_NOTE = {
   manual: '20.5 Password Authentication',
 } as const;
 
+/**
+ * The same note when a server was asked (--connect): its roles and the
+ * migration's steps are shown above it, so it explains the order (20.5).
+ */
+export const PASSWORDS_SERVER_NOTE = {
+  title: 'Passwords',
+  help: 'The md5 method accepts SCRAM secrets too, so roles move one at a time; the bundle\'s own rules ask for scram-sha-256 at once.',
+  more: 'set-password computes the SCRAM-SHA-256 secret on this machine and sends only the secret: the password never reaches the server or its logs (\\password in psql does the same). Socket logins (peer) are not affected.',
+  manual: '20.5 Password Authentication',
+} as const;
+
 /** Order in which questions are asked and defaults resolved (later defaults may depend on earlier answers). */
-export const QUESTION_ORDER = [
-  'pgVersion',
-  'out',
-  'hosts',
-  'pki',
-  'keyBits',
-  'days',
-  'minTls',
-  'refusePlaintext',
-  'networks',
-  'clientCerts',
-  'clientUsers',
-] as const satisfies readonly (keyof Answers)[];
+export const QUESTION_ORDER = ANSWER_KEYS;
 
 function unique(values: (string | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => !!v))];

@@ -3,12 +3,11 @@
  * use it; else the question's default. Then every answer is checked, and all
  * problems are reported together, each naming its field.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ANSWER_KEYS, type Answers } from './answers.js';
 import { checkAnswer, crossCheck, type EnvFacts, parseAnswerText, QUESTION_ORDER, QUESTIONS } from './questions.js';
+import { parseCommandArgs, type Options } from '../args.js';
 import { AnswersError, UsageError } from '../errors.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** parseArgs options for every answer's flag. */
 export function answerFlagOptions(): Options {
@@ -35,11 +34,7 @@ export function answerFlagHelp(): string {
 
 /** Parse argv with the answer flags plus `extra` options; unknown flags are a usage error. */
 export function parseFlags<T extends Options>(argv: string[], extra: T, allowPositionals = false) {
-  try {
-    return parseArgs({ args: argv, options: { ...answerFlagOptions(), ...extra }, strict: true, allowPositionals });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, '')}\nRun with --help to see the options.`);
-  }
+  return parseCommandArgs(argv, { ...answerFlagOptions(), ...extra }, allowPositionals);
 }
 
 /** The answers the parsed flags give (only those given). */

@@ -26,6 +26,15 @@ import { basename, dirname, join } from 'node:path';
 import type { FileState } from './apply-plan.js';
 
 /** A file's bytes, mode and owner; undefined when it does not exist. Follows symlinks, as the server does. */
+/** Whether a path is a directory (false when it does not exist). */
+export function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export function readState(path: string): FileState | undefined {
   let st;
   try {

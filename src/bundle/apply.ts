@@ -4,14 +4,13 @@
  * files, reload (restart only when needed and agreed), check that the
  * server now serves the bundle, and put everything back on any failure.
  */
-import { statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../package-info.js';
 import { readBundle, type ReadBundle } from './apply-bundle.js';
 import { sameSettingValue } from './apply-conf.js';
 import { checkSettings, checkWithServer, restartSettings, type CheckProblem } from './apply-check.js';
 import { dryRunReport, idNames } from './apply-diff.js';
-import { atomicWrite, readState } from './apply-fs.js';
+import { atomicWrite, isDir, readState } from './apply-fs.js';
 import { applyTargets, changedFiles, planApply, settingsTarget, type ApplyOptions, type ApplyPlan, type FileState, type PlannedFile } from './apply-plan.js';
 import { checkWritable, describeSteps, guardExit, reloadAndVerify, type Log } from './apply-run.js';
 import { createBackup, restoreBackup, saveManifest, type Backup } from './backup.js';
@@ -37,14 +36,6 @@ export interface ApplyResult {
   readonly code: 0 | 1;
   readonly changed: readonly PlannedFile[];
   readonly backupDir?: string;
-}
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** Plan against the server's current files. */

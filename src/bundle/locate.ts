@@ -7,11 +7,12 @@
  * layouts: everything in the data directory (initdb, RHEL), and Debian's
  * /etc/postgresql/V/C with data in /var/lib/postgresql/V/C.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { confSettings } from './apply-conf.js';
+import { isDir } from './apply-fs.js';
 import { execAs, findBinDir, groupName, parseServerVersion, userName } from './apply-exec.js';
 import type { OsUser, ServerLayout } from './apply-plan.js';
 
@@ -46,14 +47,6 @@ export interface LocatedServer extends ServerLayout {
   /** Arguments that point postgres at this server's configuration. */
   readonly postgresArgs: readonly string[];
   readonly running?: RunningServer;
-}
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** config_file=... from postmaster.opts, as Debian's pg_ctlcluster and `pg_ctl -o` record it. */

@@ -7,7 +7,8 @@ import { createInterface } from 'node:readline/promises';
 import { applyBundle } from '../bundle/apply.js';
 import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
-import { CONNECT_HELP, CONNECT_OPTION, parseCommandArgs, reportingConnectionErrors } from './conn-options.js';
+import { CONNECT_HELP, CONNECT_OPTION, parseCommandArgs } from '../args.js';
+import { reportingConnectionErrors } from './conn-options.js';
 
 /** Flags shared with rollback: where the server is. */
 export const WHERE_OPTIONS = {

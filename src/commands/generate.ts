@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Answers } from '../answers/answers.js';
+import { CONNECT_OPTION } from '../args.js';
 import { answerFlagHelp, answersFromFlags, answersFromJson, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { UsageError } from '../errors.js';
 import { gatherEnvFacts } from './env-facts.js';
@@ -14,7 +15,7 @@ import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverConte
 
 const EXTRA = {
   answers: { type: 'string' },
-  connect: { type: 'string', short: 'c' },
+  ...CONNECT_OPTION,
   'from-server': { type: 'boolean' },
   'save-answers': { type: 'string' },
   force: { type: 'boolean' },

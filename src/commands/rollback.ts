@@ -2,7 +2,8 @@
 import { rollback as runRollback } from '../bundle/apply-rollback.js';
 import type { Command } from './command.js';
 import { WHERE_HELP, WHERE_OPTIONS, whereFrom } from './apply.js';
-import { parseCommandArgs, reportingConnectionErrors } from './conn-options.js';
+import { parseCommandArgs } from '../args.js';
+import { reportingConnectionErrors } from './conn-options.js';
 
 const OPTIONS = {
   ...WHERE_OPTIONS,

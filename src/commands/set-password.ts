@@ -10,7 +10,8 @@ import { UsageError } from '../errors.js';
 import { scramSecret, SCRAM_DEFAULT_ITERATIONS } from '../pg/scram.js';
 import { connect, ConnectionError, QueryError, quoteIdent, resolveConnection, serverFacts, targetLabel, type Session } from '../pg/server.js';
 import type { Command } from './command.js';
-import { CONNECT_HELP, CONNECT_OPTION, parseCommandArgs, reportingConnectionErrors } from './conn-options.js';
+import { CONNECT_HELP, CONNECT_OPTION, parseCommandArgs } from '../args.js';
+import { reportingConnectionErrors } from './conn-options.js';
 import { promptHidden, readAll, stripOneNewline } from './conn-prompt.js';
 
 const OPTIONS = {
