@@ -1,8 +1,9 @@
 /**
- * What a setting is when postgresql.conf does not set it, by major version
- * (19.3.2 Authentication, 19.3.3 SSL). Needed only when auditing files: a
- * live server reports the value in force.
+ * What a setting is when postgresql.conf does not set it (19.3.2
+ * Authentication, 19.3.3 SSL); what differs by version is in plan/versions.ts.
+ * Needed only when auditing files: a live server reports the value in force.
  */
+import { knownVersionTraits } from '../plan/versions.js';
 import type { AuditSetting } from './types.js';
 
 /** The built-in default of a setting on a major version (undefined: version unknown and it matters). */
@@ -19,10 +20,8 @@ export function settingDefault(name: AuditSetting, major: number | undefined): s
     case 'listen_addresses':
       return 'localhost';
     case 'ssl_min_protocol_version':
-      // TLSv1 in 12; TLSv1.2 from 13.
-      return major === undefined ? undefined : major >= 13 ? 'TLSv1.2' : 'TLSv1';
+      return knownVersionTraits(major)?.defaultMinTls;
     case 'password_encryption':
-      // md5 up to 13; scram-sha-256 from 14.
-      return major === undefined ? undefined : major >= 14 ? 'scram-sha-256' : 'md5';
+      return knownVersionTraits(major)?.defaultPasswordEncryption;
   }
 }

@@ -23,11 +23,15 @@ export interface VersionTraits {
   readonly hasPassphraseReload: boolean;
   /** The SQL view of pg_hba.conf: pg_hba_file_rules from 10; `rule_number`/`file_name` from 15/16. */
   readonly hbaViewHasFileName: boolean;
+  /** ssl_min_protocol_version when nothing sets it: TLSv1 in 12, TLSv1.2 from 13 (19.3.3). */
+  readonly defaultMinTls: string;
+  /** password_encryption when nothing sets it: md5 up to 13, scram-sha-256 from 14 (19.3.2). */
+  readonly defaultPasswordEncryption: string;
 }
 
 const TABLE: Record<PgVersion, VersionTraits> = {
-  12: traits({ clientcertValues: ['verify-ca', 'verify-full', '1', '0', 'no-verify'] }),
-  13: traits({ clientcertValues: ['verify-ca', 'verify-full', '1', '0', 'no-verify'] }),
+  12: traits({ clientcertValues: ['verify-ca', 'verify-full', '1', '0', 'no-verify'], defaultMinTls: 'TLSv1', defaultPasswordEncryption: 'md5' }),
+  13: traits({ clientcertValues: ['verify-ca', 'verify-full', '1', '0', 'no-verify'], defaultPasswordEncryption: 'md5' }),
   14: traits({ hasSslCrlDir: true }),
   15: traits({ hasSslCrlDir: true }),
   16: traits({ hasSslCrlDir: true, hasScramIterations: true, hbaIncludes: true, hbaViewHasFileName: true }),
@@ -53,6 +57,8 @@ function traits(over: Partial<VersionTraits>): VersionTraits {
     hasSslMinProtocol: true,
     hasPassphraseReload: true,
     hbaViewHasFileName: false,
+    defaultMinTls: 'TLSv1.2',
+    defaultPasswordEncryption: 'scram-sha-256',
     ...over,
   };
 }
@@ -60,4 +66,9 @@ function traits(over: Partial<VersionTraits>): VersionTraits {
 /** The traits of one major version. */
 export function versionTraits(version: PgVersion): VersionTraits {
   return TABLE[version];
+}
+
+/** The traits of a version a server reported, or undefined when it is not one we know. */
+export function knownVersionTraits(major: number | undefined): VersionTraits | undefined {
+  return major !== undefined && major in TABLE ? TABLE[major as PgVersion] : undefined;
 }

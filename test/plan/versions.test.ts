@@ -46,3 +46,18 @@ test('password_encryption is scram-sha-256 and the minimum TLS version is the an
   t.is(s.find((x) => x.name === 'password_encryption')?.value, 'scram-sha-256');
   t.is(s.find((x) => x.name === 'ssl_min_protocol_version')?.value, 'TLSv1.3');
 });
+
+test('built-in defaults an audit of files relies on: md5 until 13, TLSv1 only in 12', (t) => {
+  t.deepEqual(
+    PG_VERSIONS.map((v) => [v, versionTraits(v).defaultPasswordEncryption, versionTraits(v).defaultMinTls]),
+    [
+      [12, 'md5', 'TLSv1'],
+      [13, 'md5', 'TLSv1.2'],
+      [14, 'scram-sha-256', 'TLSv1.2'],
+      [15, 'scram-sha-256', 'TLSv1.2'],
+      [16, 'scram-sha-256', 'TLSv1.2'],
+      [17, 'scram-sha-256', 'TLSv1.2'],
+      [18, 'scram-sha-256', 'TLSv1.2'],
+    ],
+  );
+});
