@@ -5,19 +5,26 @@
  * (those are skipped); --answers offers a file's answers as the defaults.
  * Without a terminal it asks nothing: with --answers it runs as `generate`,
  * else it stops with exit code 2 and says how to run without prompts.
+ * With --connect or --from-server it asks the server first, as generate
+ * does: its version is not asked, the names on its certificate are offered,
+ * and the passwords step and the plan know its paths and md5 roles.
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Answers } from '../answers/answers.js';
+import { CONNECT_OPTION } from '../args.js';
 import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
+import { checkHost } from '../answers/validate.js';
+import type { ServerPrefill } from '../audit/prefill.js';
 import { UsageError } from '../errors.js';
 import { quitNow } from '../interrupt.js';
-import type { Plan } from '../plan/plan.js';
+import type { Plan, ServerContext } from '../plan/plan.js';
 import type { FlowConfig } from '../ui/resolve-flow.js';
-import { paintSplash } from '../ui/splash.js';
+import { ASKING_SERVER, paintSplash } from '../ui/splash.js';
 import { buildSummary, type WizardSummary } from '../ui/summary.js';
 import type { Command } from './command.js';
 import { gatherEnvFacts } from './env-facts.js';
+import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverContext } from './server-prefill.js';
 
 // node-forge (behind make-bundle) and Ink load on demand, so the first frame does not wait for both.
 const bundleModule = () => import('./make-bundle.js');
@@ -25,6 +32,8 @@ const generateModule = () => import('./generate.js');
 
 const EXTRA = {
   answers: { type: 'string' },
+  ...CONNECT_OPTION,
+  'from-server': { type: 'boolean' },
   'save-answers': { type: 'string' },
   force: { type: 'boolean' },
   plain: { type: 'boolean' },
@@ -74,18 +83,41 @@ export function outDirProblem(out: string, force: boolean): string | undefined {
   return undefined;
 }
 
-/** Facts, flags and the answers file, checked together: clashing flags fail now, not at the review. */
-async function flowConfig(fixed: Partial<Answers>, answersFile: string | undefined, force: boolean): Promise<FlowConfig> {
-  const [prefill, env] = await Promise.all([
+/**
+ * Ask the server named by --connect (or the PG* variables and the local
+ * socket with --from-server). It was asked for by name, so any failure is
+ * bad input: exit 2 with the connection's own message, nothing written.
+ */
+async function askServer(connect: string | undefined): Promise<ServerPrefill> {
+  let pre: ServerPrefill;
+  try {
+    pre = await prefillFromServer(connect);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  // Names from the current certificate are only offered: one the checks refuse is dropped, not a reason to stop.
+  const answers = { ...pre.answers };
+  const hosts = answers.hosts?.filter((h) => !checkHost(h));
+  if (hosts && hosts.length > 0) answers.hosts = hosts;
+  else delete answers.hosts;
+  return { ...pre, answers };
+}
+
+/** Facts, the server, flags and the answers file, checked together: clashing flags fail now, not at the review. */
+async function flowConfig(fixed: Partial<Answers>, answersFile: string | undefined, force: boolean, server: { connect: string | undefined } | undefined): Promise<FlowConfig> {
+  const [prefill, env, pre] = await Promise.all([
     answersFile === undefined ? {} : generateModule().then((g) => g.readAnswersFile(answersFile)),
     gatherEnvFacts({ fqdn: true, detectVersion: fixed.pgVersion === undefined }),
+    server ? askServer(server.connect) : undefined,
   ]);
-  completeAnswers({ ...prefill, ...fixed }, env);
+  if (pre) mergeServerAnswers(pre, fixed); // a version the server contradicts is bad input
+  const settled = Object.fromEntries((pre?.settled ?? []).map((k) => [k, pre!.answers[k]]));
+  completeAnswers({ ...pre?.answers, ...prefill, ...settled, ...fixed }, env);
   if (fixed.out) {
     const problem = outDirProblem(fixed.out, force);
     if (problem) throw new UsageError(`--out ${problem}`);
   }
-  return { env, fixed, prefill, extraCheck: (key, value) => (key === 'out' ? outDirProblem(String(value), force) : undefined) };
+  return { env, fixed, prefill, server: pre, extraCheck: (key, value) => (key === 'out' ? outDirProblem(String(value), force) : undefined) };
 }
 
 /** What to paste on a client once the files are in place. */
@@ -115,10 +147,14 @@ Options:
   --answers FILE        answers as JSON (as written by --save-answers)
   --save-answers FILE   also write the answers used to FILE (no secrets)
   --force               replace a non-empty bundle directory or answers file
+${SERVER_PREFILL_HELP}
+                          (the server's version is then not asked, the names on
+                          its certificate are offered, and the passwords step
+                          shows its roles still on md5)
 ${answerFlagHelp()}
 
-Exit codes: 0 written, 2 bad input or no terminal (nothing written),
-130 cancelled (nothing written), 1 other failure.`,
+Exit codes: 0 written, 2 bad input, no terminal, or the server could not be
+asked (nothing written), 130 cancelled (nothing written), 1 other failure.`,
   async run(argv) {
     const { values } = parseFlags(argv, EXTRA);
     if (values.help) {
@@ -135,19 +171,37 @@ Exit codes: 0 written, 2 bad input or no terminal (nothing written),
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await (await bundleModule()).checkSaveTarget(saveTo, force);
     const useInk = frontEnd === 'ink';
+    // Only when asked to: without these flags start-up stays fast and never touches the network.
+    const askingServer = typeof values.connect === 'string' || !!values['from-server'];
     // Ink takes several times Node's own start-up to import: show the first lines now, load it meanwhile.
-    const splash = useInk ? paintSplash(process.stdout, process.stdin) : undefined;
+    const splash = useInk
+      ? paintSplash(process.stdout, process.stdin, {
+          askingServer,
+          // Asking a server can take a while: Ctrl+C must still end the wizard (no frame yet to say it on).
+          onCtrlC: askingServer
+            ? () => {
+                process.stdin.setRawMode?.(false);
+                process.stdout.write('Cancelled: nothing was written.\n');
+                void quitNow();
+              }
+            : undefined,
+        })
+      : undefined;
+    if (!useInk && askingServer) process.stdout.write(`${ASKING_SERVER}\n`);
     const front = useInk ? import('../ui/run.js') : import('../plain/run.js');
     let config: FlowConfig;
     try {
-      config = await flowConfig(fixed, typeof values.answers === 'string' ? values.answers : undefined, force);
+      const server = askingServer ? { connect: typeof values.connect === 'string' ? values.connect : undefined } : undefined;
+      config = await flowConfig(fixed, typeof values.answers === 'string' ? values.answers : undefined, force, server);
     } catch (err) {
       splash?.erase();
       process.stdin.setRawMode?.(false);
       throw err;
     }
+    // The plan and the README name the server's own directories and its roles still on md5.
+    const server: ServerContext | undefined = config.server ? serverContext(config.server) : undefined;
     const services = {
-      makePlan: async (answers: Answers) => (await bundleModule()).planFor(answers),
+      makePlan: async (answers: Answers) => (await bundleModule()).planFor(answers, new Date(), server),
       write: async (answers: Answers, plan: Plan, onKey: (id: string) => void) => {
         const { makeBundle, saveAnswers } = await bundleModule();
         const result = await makeBundle(answers, { force, plan, onProgress: (_done, _total, id) => onKey(id) });

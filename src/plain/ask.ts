@@ -7,7 +7,7 @@ import { confirm, input, select } from '@inquirer/prompts';
 import { PassThrough } from 'node:stream';
 import type { Answers } from '../answers/answers.js';
 import { parseAnswerText, QUESTION_ORDER, QUESTIONS, type Question } from '../answers/questions.js';
-import { checkValue, type FlowConfig, resolveAll, showValue } from '../ui/resolve-flow.js';
+import { checkValue, type FlowConfig, isDecided, resolveAll, showValue, SOURCE_NOTE } from '../ui/resolve-flow.js';
 import { wrapText } from '../ui/wrap.js';
 
 /** Streams the prompts read and write; process.stdin / stdout when not given. */
@@ -90,14 +90,14 @@ async function askOne(config: FlowConfig, answers: Partial<Answers>, key: keyof 
   return parsed.value;
 }
 
-/** Ask every question the flags and earlier answers leave open, in QUESTION_ORDER. */
+/** Ask every question the flags, the server and earlier answers leave open, in QUESTION_ORDER. */
 export async function askAll(config: FlowConfig, io: PlainIo): Promise<Answers> {
   let answers: Partial<Answers> = {};
   for (const key of QUESTION_ORDER) {
     const { values, sources } = resolveAll(config, answers);
     const q = QUESTIONS[key] as Question;
-    if (sources[key] === 'flag' || sources[key] === 'settled') {
-      say(io, `${q.title}: ${showValue(key, values[key])} (${sources[key] === 'flag' ? 'set on the command line' : 'follows from the answers above'})`);
+    if (isDecided(sources[key])) {
+      say(io, `${q.title}: ${showValue(key, values[key])} (${SOURCE_NOTE[sources[key]]})`);
       continue;
     }
     say(io, `\n${q.title}\n${indent(q.help)}\n  Manual: ${q.manual}`);

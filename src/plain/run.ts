@@ -4,12 +4,13 @@
  * the summary. For terminals without raw mode, or by choice (--plain).
  */
 import type { Answers } from '../answers/answers.js';
-import { PASSWORDS_NOTE } from '../answers/questions.js';
 import type { Plan } from '../plan/plan.js';
+import { type PasswordsText, passwordsText, STEP_MARK } from '../ui/passwords-text.js';
 import type { FlowConfig } from '../ui/resolve-flow.js';
 import { reviewLines } from '../ui/review-lines.js';
 import { REVIEW_HELP } from '../ui/steps.js';
 import { chainLines, fileLines, type WizardSummary } from '../ui/summary.js';
+import { wrapText } from '../ui/wrap.js';
 import { askAll, askYes, indent, type PlainIo, say } from './ask.js';
 
 /** The slow work, supplied by the command (the same as the wizard's). */
@@ -38,6 +39,22 @@ export function summaryText(summary: WizardSummary): string {
   ].join('\n');
 }
 
+/** The passwords step as text: the same rows, steps and help the wizard draws. */
+export function passwordsLines(text: PasswordsText): string {
+  const width = Math.max(...text.rows.map(([k]) => k.length)) + 2;
+  const lines = [text.title, ...text.rows.map(([k, v]) => `  ${k.padEnd(width)}${v}`)];
+  if (text.server) {
+    lines.push('');
+    for (const step of text.server.steps) {
+      lines.push(...wrapText(step.text, 76).map((l, i) => `  ${i === 0 ? STEP_MARK[step.state] : ' '} ${l}`));
+      lines.push(...step.commands.map((c) => `      ${c}`));
+    }
+    lines.push(indent(text.server.pooler), '');
+  }
+  lines.push(indent(text.help), indent(text.more), `  Manual: ${text.manual}`);
+  return lines.join('\n');
+}
+
 /**
  * Ask, review, write. ExitPromptError (Ctrl+C at a prompt) propagates: the
  * caller exits 130, and nothing has been written by then.
@@ -45,7 +62,7 @@ export function summaryText(summary: WizardSummary): string {
 export async function runPlain(config: FlowConfig, services: PlainServices, io: PlainIo = {}): Promise<PlainOutcome> {
   say(io, 'pg-secure-setup: TLS, client certificates and SCRAM for PostgreSQL. Enter accepts the value shown; Ctrl+C quits, writing nothing.');
   const answers = await askAll(config, io);
-  say(io, `\n${PASSWORDS_NOTE.title}\n${indent(PASSWORDS_NOTE.help)}\n${indent(PASSWORDS_NOTE.more)}\n  Manual: ${PASSWORDS_NOTE.manual}`);
+  say(io, `\n${passwordsLines(passwordsText(answers, config.server))}`);
   const plan = await services.makePlan(answers);
   say(io, `\nReview\n${indent(REVIEW_HELP.help)}\n  Manual: ${REVIEW_HELP.manual}\n\n` + reviewLines(plan).map((l) => l.text).join('\n'));
   if (!(await askYes(`Write the bundle to ${answers.out}?`, io))) {

@@ -159,7 +159,7 @@ export function WizardApp({ config, services, size: fixedSize }: WizardAppProps)
       );
     }
     case 'passwords':
-      return <PasswordsStep answers={currentAnswers(state)} width={width} hints={hints} isHelpExpanded={state.more} />;
+      return <PasswordsStep answers={currentAnswers(state)} server={state.config.server} width={width} hints={hints} isHelpExpanded={state.more} />;
     case 'review':
       return <ReviewStep lines={lines} scroll={state.scroll} height={reviewHeight} width={width} hints={hints} error={state.planError} isHelpExpanded={state.more} />;
     case 'writing': {

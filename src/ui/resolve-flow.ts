@@ -1,11 +1,14 @@
 /**
  * Where the wizard's values come from, as pure functions of its state:
- * flags fix an answer (never asked), an earlier answer may leave one value
- * (not asked), else the user's answer, else the answers file, else the
- * question's default. Used by the reducer and the views alike.
+ * flags fix an answer (never asked), so does a server that was asked (its
+ * version), an earlier answer may leave one value (not asked), else the
+ * user's answer, else the answers file, else what the server suggests (the
+ * names on its certificate), else the question's default. Used by the
+ * reducer and the views alike.
  */
 import type { Answers } from '../answers/answers.js';
 import { checkAnswer, crossCheck, type EnvFacts, QUESTION_ORDER, QUESTIONS, type Question } from '../answers/questions.js';
+import type { ServerPrefill } from '../audit/prefill.js';
 
 /** What the wizard starts from. */
 export interface FlowConfig {
@@ -16,10 +19,32 @@ export interface FlowConfig {
   readonly prefill: Partial<Answers>;
   /** A check beyond the question's own (the bundle directory must be empty); a message, or undefined when fine. */
   readonly extraCheck?: ((key: keyof Answers, value: unknown) => string | undefined) | undefined;
+  /** What a server said (--connect): its settled answers are not asked, its other answers are offered; the passwords step shows its md5 roles. */
+  readonly server?: ServerPrefill | undefined;
 }
 
 /** Why a question is or is not asked. */
-export type Source = 'flag' | 'settled' | 'answered' | 'file' | 'detected' | 'default';
+export type Source = 'flag' | 'server' | 'settled' | 'answered' | 'file' | 'suggested' | 'detected' | 'default';
+
+/** Where a value came from, as both front ends say it next to the value. */
+export const SOURCE_NOTE: Readonly<Record<Source, string>> = {
+  flag: 'set on the command line',
+  server: 'reported by the server',
+  settled: 'follows from the answers above',
+  answered: '',
+  file: 'from the answers file',
+  suggested: 'from the server',
+  detected: 'detected on this machine',
+  default: 'default',
+};
+
+/** Sources whose questions are not asked. */
+const NOT_ASKED: ReadonlySet<Source> = new Set(['flag', 'server', 'settled']);
+
+/** Is this answer decided without asking (a flag, the server, or earlier answers)? */
+export function isDecided(source: Source): boolean {
+  return NOT_ASKED.has(source);
+}
 
 /** Every answer, resolved in question order, with where each came from. */
 export function resolveAll(config: FlowConfig, answers: Partial<Answers>): { values: Answers; sources: Record<keyof Answers, Source> } {
@@ -30,9 +55,13 @@ export function resolveAll(config: FlowConfig, answers: Partial<Answers>): { val
     let value: unknown;
     let source: Source;
     const only = q.onlyValue?.(values);
+    const fromServer = config.server?.answers[key];
     if (config.fixed[key] !== undefined) {
       value = config.fixed[key];
       source = 'flag';
+    } else if (fromServer !== undefined && config.server!.settled.includes(key)) {
+      value = fromServer;
+      source = 'server';
     } else if (only !== undefined) {
       value = only;
       source = 'settled';
@@ -42,6 +71,9 @@ export function resolveAll(config: FlowConfig, answers: Partial<Answers>): { val
     } else if (config.prefill[key] !== undefined) {
       value = config.prefill[key];
       source = 'file';
+    } else if (fromServer !== undefined) {
+      value = fromServer;
+      source = 'suggested';
     } else {
       value = q.defaultValue(values, config.env);
       source = key === 'pgVersion' && value === config.env.detectedPgVersion ? 'detected' : 'default';
@@ -55,7 +87,7 @@ export function resolveAll(config: FlowConfig, answers: Partial<Answers>): { val
 /** The questions the user is asked, in order, given the answers so far. */
 export function askedQuestions(config: FlowConfig, answers: Partial<Answers>): (keyof Answers)[] {
   const { sources } = resolveAll(config, answers);
-  return QUESTION_ORDER.filter((key) => sources[key] !== 'flag' && sources[key] !== 'settled');
+  return QUESTION_ORDER.filter((key) => !isDecided(sources[key]));
 }
 
 /** How a value reads on one line. */

@@ -7,7 +7,9 @@ import { PassThrough, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import type { Answers } from '../../src/answers/answers.js';
 import { completeAnswers } from '../../src/answers/resolve.js';
+import type { ServerPrefill } from '../../src/audit/prefill.js';
 import { planFor } from '../../src/commands/make-bundle.js';
+import { serverContext } from '../../src/commands/server-prefill.js';
 import { isPromptExit } from '../../src/plain/ask.js';
 import { type PlainServices, runPlain } from '../../src/plain/run.js';
 import type { FlowConfig } from '../../src/ui/resolve-flow.js';
@@ -93,7 +95,8 @@ test('Enter at every prompt writes what generate makes by default, with help and
   t.is(outcome.kind, 'written');
   t.deepEqual(written, [completeAnswers({}, ENV)]);
   t.regex(term.screen, /Manual: 18\.9\.5 Creating Certificates/);
-  t.regex(term.screen, /Passwords\n {2}New and changed passwords are stored as SCRAM-SHA-256/);
+  t.regex(term.screen, /Passwords\n {2}password_encryption +scram-sha-256[\s\S]*md5 hashes +stop working over TCP[\s\S]*New and changed passwords are stored as SCRAM-SHA-256/);
+  t.notRegex(term.screen, /Roles on md5|Connection poolers/, 'no server was asked');
   t.regex(term.screen, /Review\n {2}Nothing is written yet[\s\S]*\nFiles to write in \.\/pg-secure-setup\//);
   t.regex(term.screen, /key 3\/3 client:postgres/);
   t.regex(term.screen, /Certificate chain \(each is issued by the one above it\):\n {2}CN=PostgreSQL Root CA/);
@@ -155,4 +158,34 @@ test('answering no at the confirmation writes nothing', async (t) => {
   t.deepEqual(await done, { kind: 'declined' });
   t.deepEqual(written, []);
   t.regex(term.screen, /Nothing was written\./);
+});
+
+/** What a PostgreSQL 15 server with one role on md5 tells the wizard. */
+const SERVER: ServerPrefill = {
+  answers: { pgVersion: 15, hosts: ['db.example.com', '10.0.0.5'] },
+  settled: ['pgVersion'],
+  md5Roles: ['legacy'],
+  migration: 'reset-passwords',
+  paths: { dataDirectory: '/srv/pg/data', configFile: '/srv/pg/conf/postgresql.conf' },
+};
+
+test('a server that was asked: its version is not asked, its names are offered, the passwords step shows its md5 role and what comes next', async (t) => {
+  const term = new Terminal();
+  const written: Answers[] = [];
+  const withServer: PlainServices = { ...services(written), makePlan: (a) => planFor(a, new Date('2026-01-01T00:00:00Z'), serverContext(SERVER)) };
+  const done = runPlain(config({ server: SERVER }), withServer, term);
+  await term.on(/Server version: 15 \(reported by the server\)/);
+  for (const prompt of PROMPTS.slice(1)) await term.on(prompt, ENTER);
+  await done;
+  t.notRegex(term.screen, /\? Which PostgreSQL major version/);
+  t.deepEqual(written[0]!.hosts, ['db.example.com', '10.0.0.5'], 'the names on its certificate were offered');
+  const screen = term.screen;
+  t.regex(screen, /Passwords\n {2}TCP logins need +a SCRAM password and a certificate whose CN is the role\n {2}Roles on md5 +legacy\n/);
+  t.notRegex(screen, /md5 hashes +stop working/, 'the general line gives way to the server\'s standing');
+  t.regex(screen, / {2}✔ password_encryption is scram-sha-256 on the server already\n {2}❯ a SCRAM secret for each role on md5[^\n]*\n {6}pg-secure-setup set-password legacy\n {2}· with no role left on md5/);
+  t.regex(screen, /\n {6}pg-secure-setup apply \.\/pg-secure-setup --pgdata \/srv\/pg\/data --md5-to-scram\n/);
+  t.regex(screen, /\n {2}Connection poolers hold their own copy: pgbouncer's auth_type/);
+  t.regex(screen, /The md5 method accepts SCRAM secrets too/);
+  t.regex(screen, /sudo \.\/apply\.sh \/srv\/pg\/data \/srv\/pg\/conf/, 'the review uses the server\'s paths');
+  t.regex(screen, /roles still on md5 [^\n]*: legacy/, 'the review lists its md5 roles');
 });

@@ -6,9 +6,10 @@
 import test from 'ava';
 import type { Answers } from '../../src/answers/answers.js';
 import { completeAnswers } from '../../src/answers/resolve.js';
+import type { ServerPrefill } from '../../src/audit/prefill.js';
 import { planFor } from '../../src/commands/make-bundle.js';
 import { currentAnswers, type FlowAction, flowReducer, type FlowState, initFlow, stopsOf } from '../../src/ui/flow.js';
-import type { FlowConfig } from '../../src/ui/resolve-flow.js';
+import { type FlowConfig, resolveAll } from '../../src/ui/resolve-flow.js';
 import { buildSummary } from '../../src/ui/summary.js';
 
 const ENV = { hostname: 'db', fqdn: 'db.example.com', detectedPgVersion: 15 };
@@ -168,6 +169,38 @@ test('answers from a file are offered first but still asked', (t) => {
   const s = enterUntil(initFlow(config({ prefill: { pki: 'self-signed', days: 30 } })), 'pki');
   t.deepEqual(s.draft, { kind: 'choice', index: 0 });
   t.is(currentAnswers(s).days, 30);
+});
+
+/** A server asked with --connect: PostgreSQL 14 (this machine has 15), a certificate naming two hosts. */
+const SERVER: ServerPrefill = {
+  answers: { pgVersion: 14, hosts: ['pg.internal', '10.0.0.5'], minTls: 'TLSv1.3' },
+  settled: ['pgVersion'],
+  md5Roles: ['legacy'],
+  migration: 'reset-passwords',
+  paths: { dataDirectory: '/srv/pg/data' },
+};
+
+test('a server that was asked settles its version like a flag; its other answers are offered and still asked', (t) => {
+  const s = initFlow(config({ server: SERVER }));
+  t.is(at(s), 'out');
+  t.is(at(run(s, back)), 'out', 'Esc cannot reach a version the server decided (a detected one it can)');
+  t.false(stopsOf(s.config, {}).some((stop) => stop.kind === 'question' && stop.key === 'pgVersion'));
+  const { sources } = resolveAll(s.config, {});
+  t.like(sources, { pgVersion: 'server', hosts: 'suggested', minTls: 'suggested', pki: 'default' });
+  let h = enterUntil(s, 'hosts');
+  t.deepEqual(h.draft, { kind: 'list', items: ['pg.internal', '10.0.0.5'], cursor: 3 });
+  h = enterUntil(h, 'minTls');
+  t.deepEqual(h.draft, { kind: 'choice', index: 1 }, 'TLSv1.3, as the server asks already');
+  const end = enterUntil(h, 'review');
+  t.like(currentAnswers(end), { pgVersion: 14, hosts: ['pg.internal', '10.0.0.5'], minTls: 'TLSv1.3' });
+});
+
+test('with a server, a flag still wins, and an answers file comes before its suggestions', (t) => {
+  const s = initFlow(config({ server: SERVER, fixed: { hosts: ['a.example.com'] }, prefill: { minTls: 'TLSv1.2' } }));
+  const { values, sources } = resolveAll(s.config, {});
+  t.like(sources, { hosts: 'flag', minTls: 'file', pgVersion: 'server' });
+  t.like(values, { hosts: ['a.example.com'], minTls: 'TLSv1.2' });
+  t.like(resolveAll(config({ server: SERVER, fixed: { pgVersion: 14 } }), {}).sources, { pgVersion: 'flag' });
 });
 
 test('? shows and hides the longer help', (t) => {

@@ -9,6 +9,7 @@ import { render } from 'ink-testing-library';
 import { act, type ReactNode } from 'react';
 import { QUESTION_ORDER, QUESTIONS, type Question } from '../../src/answers/questions.js';
 import { completeAnswers } from '../../src/answers/resolve.js';
+import type { ServerPrefill } from '../../src/audit/prefill.js';
 import { planFor } from '../../src/commands/make-bundle.js';
 import type { Draft } from '../../src/ui/flow.js';
 import { lineOf } from '../../src/ui/line-edit.js';
@@ -106,6 +107,41 @@ test.serial('passwords: what is set and what happens to md5, by client-certifica
   t.regex(cert, /no password/);
   t.regex(cert.replace(/\s+/g, ' '), /SELECT rolname FROM pg_authid WHERE rolpassword LIKE 'md5%'/);
   fits(t, cert);
+});
+
+/** What a server reports, for each place the md5 to SCRAM migration can stand. */
+function server(migration: ServerPrefill['migration'], md5Roles?: string[]): ServerPrefill {
+  return { answers: { pgVersion: 15 }, settled: ['pgVersion'], ...(md5Roles ? { md5Roles } : {}), migration, paths: { dataDirectory: '/var/lib/postgresql/15/main' } };
+}
+
+test.serial('passwords with a server: its md5 roles, the migration step by step in the manual\'s order, the pooler note', (t) => {
+  const answers = completeAnswers({}, ENV);
+  const frame = draw(<PasswordsStep answers={answers} server={server('reset-passwords', ['legacy'])} width={80} hints="H" isHelpExpanded={false} />);
+  t.regex(frame, /Roles on md5 +legacy\n/);
+  t.notRegex(frame, /md5 hashes/, 'the general line gives way to what the server said');
+  t.regex(frame, /✔ password_encryption is scram-sha-256 on the server already\n❯ a SCRAM secret for each role on md5 [^\n]*\n {4}pg-secure-setup set-password legacy\n· with no role left on md5/);
+  t.regex(frame, / {4}pg-secure-setup apply \.\/pg-secure-setup --pgdata\s+\/var\/lib\/postgresql\/15\/main\s+--md5-to-scram/);
+  t.regex(frame, /Connection poolers hold their own copy: pgbouncer's auth_type/);
+  t.regex(frame, /The md5 method accepts SCRAM secrets too/);
+  t.regex(frame, /Manual: 20\.5 Password Authentication/);
+  fits(t, frame);
+  fits(t, draw(<PasswordsStep answers={answers} server={server('reset-passwords', ['legacy'])} width={80} hints="H" isHelpExpanded />));
+});
+
+test.serial('passwords with a server, wherever it stands: every screen fits 80x24', (t) => {
+  const answers = completeAnswers({}, ENV);
+  const cases = [
+    { pre: server('password-encryption', ['a', 'b', 'c', 'd', 'e']), expect: [/Roles on md5 +a, b, c and 2 more/, /❯ first, as a superuser, and reload \(SELECT pg_reload_conf\(\)\):\n {4}ALTER SYSTEM SET password_encryption = 'scram-sha-256'\n/, /· a SCRAM secret for each role/, /set-password a\n {4}… and 4 more the same way/] },
+    { pre: server('check-roles'), expect: [/Roles on md5 +unknown: only a superuser can read pg_authid/, /❯ audit as a superuser to see which roles are on md5, then for each:\n {4}pg-secure-setup set-password ROLE/] },
+    { pre: server('rewrite-hba', []), expect: [/Roles on md5 +none left/, /✔ no role stores an md5 password any more\n❯ install the bundle and rewrite the md5 rules to scram-sha-256:/] },
+  ];
+  for (const { pre, expect } of cases) {
+    for (const more of [false, true]) {
+      const frame = draw(<PasswordsStep answers={answers} server={pre} width={80} hints="H" isHelpExpanded={more} />);
+      if (!more) for (const pattern of expect) t.regex(frame, pattern);
+      fits(t, frame);
+    }
+  }
 });
 
 test.serial('review: a window on every file with its mode, settings, rules in order, commands', async (t) => {

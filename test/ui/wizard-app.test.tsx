@@ -9,6 +9,7 @@ import { render } from 'ink-testing-library';
 import { act } from 'react';
 import type { Answers } from '../../src/answers/answers.js';
 import { completeAnswers } from '../../src/answers/resolve.js';
+import type { ServerPrefill } from '../../src/audit/prefill.js';
 import { planFor } from '../../src/commands/make-bundle.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { WizardApp, type WizardServices } from '../../src/ui/app.js';
@@ -38,12 +39,12 @@ function services(written: Answers[]): WizardServices {
   };
 }
 
-function start(written: Answers[], fixed: Partial<Answers> = {}) {
+function start(written: Answers[], fixed: Partial<Answers> = {}, server?: ServerPrefill) {
   let r: ReturnType<typeof render> | undefined;
   act(() => {
     r = render(
       <ThemeContext.Provider value={PLAIN_THEME}>
-        <WizardApp config={{ env: ENV, fixed, prefill: {} }} services={services(written)} size={{ columns: 80, rows: 24 }} />
+        <WizardApp config={{ env: ENV, fixed, prefill: {}, server }} services={services(written)} size={{ columns: 80, rows: 24 }} />
       </ThemeContext.Provider>,
     );
   });
@@ -124,6 +125,30 @@ test.serial('changed choices, a typed host, Esc back and forward, long help: the
   t.is(written.length, 1);
   t.like(written[0], { pki: 'ca-intermediate', keyBits: 3072, days: 90, minTls: 'TLSv1.3', clientUsers: ['postgres', 'alice'] });
   t.deepEqual(written[0]!.hosts.slice(-1), ['replica.example.com']);
+  act(() => r.unmount());
+});
+
+test.serial('a server that was asked: its version is shown, not asked; the passwords screen names its md5 roles and what comes next', async (t) => {
+  const written: Answers[] = [];
+  const server: ServerPrefill = { answers: { pgVersion: 16 }, settled: ['pgVersion'], md5Roles: ['legacy', 'app'], migration: 'reset-passwords', paths: { dataDirectory: '/srv/pg/16/data' } };
+  const r = start(written, {}, server);
+  const first = plain(r.lastFrame());
+  t.regex(first, /Server version: 16 {2}\(reported by the server\)\nBundle directory: Where should/);
+  await press(r.stdin, KEY.escape);
+  t.regex(plain(r.lastFrame()), /Bundle directory: Where should/, 'Esc cannot reach a version the server decided');
+  for (let i = 0; i < 12 && !/Step 6 of 8/.test(plain(r.lastFrame())); i++) await press(r.stdin, KEY.enter);
+  const passwords = plain(r.lastFrame());
+  t.regex(passwords, /Step 6 of 8 · Passwords/);
+  t.regex(passwords, /Roles on md5 +legacy, app\n/);
+  t.regex(passwords, /❯ a SCRAM secret for each role on md5[^\n]*\n {4}pg-secure-setup set-password legacy\n {4}pg-secure-setup set-password app\n/);
+  t.regex(passwords, /--pgdata \/srv\/pg\/16\/data\s+--md5-to-scram/);
+  assertFits(t, passwords);
+  await press(r.stdin, '?');
+  assertFits(t, plain(r.lastFrame()));
+  await press(r.stdin, KEY.escape);
+  t.regex(plain(r.lastFrame()), /Step 5 of 8/);
+  await press(r.stdin, KEY.enter);
+  t.regex(plain(r.lastFrame()), /Roles on md5 +legacy, app/);
   act(() => r.unmount());
 });
 

@@ -12,7 +12,7 @@ import { Box, Text } from 'ink';
 import type { Answers } from '../../answers/answers.js';
 import { QUESTIONS, type Question } from '../../answers/questions.js';
 import type { Draft } from '../flow.js';
-import { showValue, type Source } from '../resolve-flow.js';
+import { isDecided, showValue, SOURCE_NOTE, type Source } from '../resolve-flow.js';
 import { stepOfQuestion } from '../steps.js';
 import { useTheme } from '../theme.js';
 import { ChoiceField, ListField, TextField } from './fields.js';
@@ -32,15 +32,6 @@ export interface QuestionStepProps {
   readonly isHelpExpanded: boolean;
   readonly detectedPgVersion?: number | undefined;
 }
-
-const SOURCE_NOTE: Record<Source, string> = {
-  flag: 'set on the command line',
-  settled: 'follows from the answers above',
-  answered: '',
-  file: 'from the answers file',
-  detected: 'detected on this machine',
-  default: 'default',
-};
 
 function Field({ focus, draft, detectedPgVersion, listRows }: { focus: keyof Answers; draft: Draft; detectedPgVersion?: number | undefined; listRows: number }) {
   const q = QUESTIONS[focus] as Question;
@@ -75,7 +66,7 @@ export function QuestionStep(props: QuestionStepProps) {
             </Box>
           );
         }
-        const note = i > focusAt && sources[key] !== 'flag' && sources[key] !== 'settled' ? 'next' : SOURCE_NOTE[sources[key]];
+        const note = i > focusAt && !isDecided(sources[key]) ? 'next' : SOURCE_NOTE[sources[key]];
         return (
           <Text key={key} wrap="truncate-end" dimColor={theme.dim && i > focusAt}>
             <Text>{`${other.title}: `}</Text>
