@@ -85,16 +85,12 @@ export function outDirProblem(out: string, force: boolean): string | undefined {
 
 /**
  * Ask the server named by --connect (or the PG* variables and the local
- * socket with --from-server). It was asked for by name, so any failure is
- * bad input: exit 2 with the connection's own message, nothing written.
+ * socket with --from-server). A failure ends the wizard before anything is
+ * written, with the connection's own message and status, as in generate
+ * (2 when the input must change, 1 when the server or network failed).
  */
 async function askServer(connect: string | undefined): Promise<ServerPrefill> {
-  let pre: ServerPrefill;
-  try {
-    pre = await prefillFromServer(connect);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const pre = await prefillFromServer(connect);
   // Names from the current certificate are only offered: one the checks refuse is dropped, not a reason to stop.
   const answers = { ...pre.answers };
   const hosts = answers.hosts?.filter((h) => !checkHost(h));
