@@ -79,7 +79,7 @@ interface SettingRow {
  */
 export async function checkWithServer(
   sql: SqlRunner,
-  ctx: { hbaFile: string; hbaText: string; ownFiles: readonly string[]; sslTurnsOn: boolean },
+  ctx: { hbaFile: string; hbaText: string; ownFiles: readonly string[]; ownNames?: readonly string[]; sslTurnsOn: boolean },
 ): Promise<{ problems: CheckProblem[]; notes: string[]; unavailable?: string }> {
   const hba = await sql<HbaRow>('SELECT line_number, type, error FROM pg_hba_file_rules WHERE error IS NOT NULL OR type IS NULL ORDER BY line_number');
   if (!hba.ok) return { problems: [], notes: [], unavailable: hba.error };
@@ -95,8 +95,10 @@ export async function checkWithServer(
   const conf = await sql<SettingRow>('SELECT sourcefile, sourceline, name, error FROM pg_file_settings WHERE error IS NOT NULL');
   if (conf.ok) {
     for (const r of conf.rows) {
-      // "could not be applied" on someone else's line is a change waiting for a restart, not ours to judge.
-      if (r.error === 'setting could not be applied' && !ctx.ownFiles.includes(r.sourcefile ?? '')) continue;
+      // "could not be applied" on someone else's line is a change waiting for a restart, not ours to judge;
+      // in a shared file (postgresql.auto.conf) only the lines of ownNames are ours.
+      const ours = ctx.ownFiles.includes(r.sourcefile ?? '') && (!ctx.ownNames || ctx.ownNames.includes(r.name ?? ''));
+      if (r.error === 'setting could not be applied' && !ours) continue;
       problems.push({ where: `${r.sourcefile ?? '?'}:${r.sourceline ?? '?'}`, message: r.name ? `${r.name}: ${r.error}` : r.error });
     }
   }

@@ -76,6 +76,6 @@ export function fileDiff(f: DiffFile, names: IdNames = NO_NAMES): string {
 /** The whole dry-run report. */
 export function dryRunReport(files: readonly DiffFile[], steps: readonly Step[], names: IdNames = NO_NAMES): string {
   const parts = files.map((f) => fileDiff(f, names)).filter(Boolean);
-  const cmds = steps.map((s) => `  ${s.as ? `[as ${s.as}] ` : ''}${commandLine(s.argv)}`);
+  const cmds = steps.map((s) => (s.sql !== undefined ? `  [SQL] ${s.sql};` : `  ${s.as ? `[as ${s.as}] ` : ''}${commandLine(s.argv)}`));
   return [...parts, '', 'Commands:', ...cmds, '', 'Dry run: nothing was changed.'].join('\n') + '\n';
 }

@@ -16,10 +16,11 @@ export interface ExecResult {
   readonly stderr: string;
 }
 
-/** An argv array with who runs it, for --dry-run and messages. */
+/** An argv array with who runs it, for --dry-run and messages; or an SQL statement sent to the server (argv empty). */
 export interface Step {
   readonly argv: readonly string[];
   readonly as?: string;
+  readonly sql?: string;
 }
 
 /** Run a program, never throwing for a non-zero exit. */

@@ -5,7 +5,18 @@
  */
 import { posix } from 'node:path';
 import type { HbaFinding } from '../pg/hba.js';
-import { confIncludes, confSettings, withIncludeLine, type ConfEntry } from './apply-conf.js';
+import {
+  ALTER_SYSTEM_NAME,
+  AUTO_CONF_FILE,
+  autoConfAfter,
+  autoConfPending,
+  confIncludes,
+  confSettings,
+  INCLUDE_DIRECTIVES,
+  parseConf,
+  withIncludeLine,
+  type ConfEntry,
+} from './apply-conf.js';
 import { bundleRules, planHba, type HbaProblem } from './apply-hba.js';
 
 /** The server's OS user: owner of the data directory. */
@@ -57,7 +68,8 @@ export interface FileState {
   readonly gid: number;
 }
 
-export type FileRole = 'hba' | 'settings' | 'main-conf' | ServerFileName;
+/** 'auto-conf': postgresql.auto.conf, which the server itself writes on ALTER SYSTEM. */
+export type FileRole = 'hba' | 'settings' | 'main-conf' | 'auto-conf' | ServerFileName;
 
 /** One file apply may write. */
 export interface PlannedFile {
@@ -78,6 +90,12 @@ export interface ApplyOptions {
   readonly md5ToScram: boolean;
   /** Key owned by the server's user (0600) or by root with the server's group (0640), as 18.9.1 allows. */
   readonly keyOwner: 'server' | 'root';
+  /**
+   * The settings through `ALTER SYSTEM SET` (manual: ALTER SYSTEM) into the
+   * data directory's postgresql.auto.conf, read last and so winning (19.1.2),
+   * instead of a file of ours.
+   */
+  readonly alterSystem?: boolean;
 }
 
 /** A setting the bundle makes, to be checked against the server's view after writing. */
@@ -93,6 +111,11 @@ export interface ApplyPlan {
   readonly problems: readonly HbaProblem[];
   readonly warnings: readonly string[];
   readonly findings: readonly HbaFinding[];
+  /**
+   * With ApplyOptions.alterSystem: the settings to set with ALTER SYSTEM, in
+   * the bundle's order; only those postgresql.auto.conf does not already hold.
+   */
+  readonly alterSystem?: readonly PlannedSetting[];
 }
 
 /** File name of the settings snippet on the server. */
@@ -114,18 +137,24 @@ export function settingsTarget(layout: ServerLayout, mainConf: string, isDir: (p
   return last ? { path: posix.join(last, SETTINGS_FILE), viaIncludeDir: true } : { path: posix.join(confDir, SETTINGS_FILE), viaIncludeDir: false };
 }
 
+/** postgresql.auto.conf: in the data directory whatever the layout (19.1.2). */
+export function autoConfPath(layout: Pick<ServerLayout, 'dataDir'>): string {
+  return posix.join(layout.dataDir, AUTO_CONF_FILE);
+}
+
 /** Absolute path of a file setting: relative ones are relative to the data directory (18.9.4, 19.2). */
 export function serverFilePath(layout: ServerLayout, value: string): string {
   return posix.resolve(layout.dataDir, value);
 }
 
 /** Every path apply reads or may write, so the caller can read their current state first. */
-export function applyTargets(bundle: BundleContents, layout: ServerLayout, settingsPath: string): { role: FileRole; path: string }[] {
+export function applyTargets(bundle: BundleContents, layout: ServerLayout, settingsPath: string, alterSystem = false): { role: FileRole; path: string }[] {
   const settings = confSettings(bundle.settings);
   const out: { role: FileRole; path: string }[] = [
     { role: 'main-conf', path: layout.configFile },
     { role: 'settings', path: settingsPath },
     { role: 'hba', path: layout.hbaFile },
+    ...(alterSystem ? [{ role: 'auto-conf' as const, path: autoConfPath(layout) }] : []),
   ];
   for (const [name, setting] of Object.entries(SERVER_FILE_SETTINGS) as [ServerFileName, string][]) {
     const value = settings.get(setting)?.value;
@@ -190,11 +219,20 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
     problems.push({ file: layout.configFile, line: 0, message: 'postgresql.conf not found' });
     return { files, settings: [], problems, warnings, findings: [] };
   }
-  const confOwner = { uid: mainBefore.uid, gid: mainBefore.gid };
-  add('settings', input.settingsTarget.path, { bytes: text(bundle.settings), mode: PUBLIC, ...confOwner });
-  if (!input.settingsTarget.viaIncludeDir) {
-    const main = withIncludeLine(str(mainBefore.bytes), SETTINGS_FILE, 'Added by pg-secure-setup: TLS and SCRAM settings');
-    add('main-conf', layout.configFile, { ...mainBefore, mode: mainBefore.mode & 0o7777, bytes: text(main) });
+  let alterSystem: PlannedSetting[] | undefined;
+  if (options.alterSystem) {
+    // Or ALTER SYSTEM: the server writes postgresql.auto.conf; this predicts what it will hold.
+    const auto = planAutoConf(bundle, settings, layout, current.get(autoConfPath(layout)));
+    problems.push(...auto.problems);
+    alterSystem = auto.pending;
+    if (auto.after) add('auto-conf', autoConfPath(layout), auto.after);
+  } else {
+    const confOwner = { uid: mainBefore.uid, gid: mainBefore.gid };
+    add('settings', input.settingsTarget.path, { bytes: text(bundle.settings), mode: PUBLIC, ...confOwner });
+    if (!input.settingsTarget.viaIncludeDir) {
+      const main = withIncludeLine(str(mainBefore.bytes), SETTINGS_FILE, 'Added by pg-secure-setup: TLS and SCRAM settings');
+      add('main-conf', layout.configFile, { ...mainBefore, mode: mainBefore.mode & 0o7777, bytes: text(main) });
+    }
   }
 
   // pg_hba.conf: the bundle's rules inserted where they take effect, the administrator kept in.
@@ -219,7 +257,36 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
       warnings.push(`server/${name} is not installed: the bundle's settings do not set ${SERVER_FILE_SETTINGS[name]}`);
     }
   }
-  return { files, settings: plannedSettings(settings), problems, warnings, findings };
+  return { files, settings: plannedSettings(settings), problems, warnings, findings, ...(alterSystem ? { alterSystem } : {}) };
+}
+
+/**
+ * postgresql.auto.conf under ALTER SYSTEM: the settings it lacks, and the
+ * file as the server will rewrite it (undefined when it does not exist and
+ * nothing is to be set). A file the server could not parse, or with include
+ * directives it would copy into itself, is left for a person to fix.
+ */
+function planAutoConf(
+  bundle: BundleContents,
+  settings: Map<string, ConfEntry>,
+  layout: ServerLayout,
+  before: FileState | undefined,
+): { pending: PlannedSetting[]; after: FileState | undefined; problems: HbaProblem[] } {
+  const path = autoConfPath(layout);
+  const current = before ? str(before.bytes) : '';
+  const parsed = parseConf(current);
+  const problems: HbaProblem[] = parsed.problems.map((p) => ({ file: path, line: p.line, message: `${p.message}: ALTER SYSTEM cannot read the file either; fix the line by hand` }));
+  for (const e of parsed.entries.filter((x) => (INCLUDE_DIRECTIVES as readonly string[]).includes(x.name))) {
+    problems.push({ file: path, line: e.line, message: `"${e.name}" does not belong in ${AUTO_CONF_FILE}: ALTER SYSTEM would copy the included settings into it; remove the line first` });
+  }
+  for (const e of settings.values()) {
+    if (!ALTER_SYSTEM_NAME.test(e.name)) problems.push({ file: `${bundle.dir}/conf/pg-secure-setup.conf`, line: e.line, message: `"${e.written}" is not a parameter name ALTER SYSTEM SET takes` });
+  }
+  const pending = autoConfPending(current, plannedSettings(settings));
+  if (pending.length === 0) return { pending, after: before && { ...before, mode: before.mode & 0o7777 }, problems };
+  // A new file is created private (0600) by the server's user, as the server creates its files.
+  const owner = before ? { mode: before.mode & 0o7777, uid: before.uid, gid: before.gid } : { mode: PRIVATE, uid: layout.osUser.uid, gid: layout.osUser.gid };
+  return { pending, after: { bytes: text(autoConfAfter(current, pending)), ...owner }, problems };
 }
 
 function plannedSettings(settings: Map<string, ConfEntry>): PlannedSetting[] {

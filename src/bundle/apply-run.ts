@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { alterSystemStatements } from './apply-alter.js';
 import type { ReadBundle } from './apply-bundle.js';
 import { presentedCertificate, runningSettings, waitFor, type CheckProblem } from './apply-check.js';
 import { sameSettingValue } from './apply-conf.js';
@@ -79,6 +80,11 @@ export function describeSteps(server: LocatedServer, changed: readonly PlannedFi
   const steps: Step[] = [{ argv: ['mkdir', '-p', '-m', '0700', join(server.dataDir, BACKUP_DIR, '<timestamp>')] }];
   for (const f of changed) {
     if (f.before) steps.push({ argv: ['cp', '-p', f.path, join(server.dataDir, BACKUP_DIR, '<timestamp>', 'files', '')] });
+    // postgresql.auto.conf is the server's to write: ALTER SYSTEM does it.
+    if (f.role === 'auto-conf') {
+      steps.push(...alterSystemStatements(plan).map((s) => ({ argv: [], sql: s.sql })));
+      continue;
+    }
     steps.push({ argv: ['install', '-m', modeText(f.after.mode), '-o', names.users.get(f.after.uid) ?? String(f.after.uid), '-g', names.groups.get(f.after.gid) ?? String(f.after.gid), source(f), f.path] });
   }
   for (const s of plan.settings) steps.push({ argv: [join(server.bin, 'postgres'), ...server.postgresArgs, '-C', s.name], as });

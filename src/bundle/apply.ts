@@ -6,14 +6,15 @@
  */
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../package-info.js';
+import { alterSystemStatements, requireAlterSystem, runAlterSystem } from './apply-alter.js';
 import { readBundle, type ReadBundle } from './apply-bundle.js';
 import { sameSettingValue } from './apply-conf.js';
 import { checkSettings, checkWithServer, restartSettings, type CheckProblem } from './apply-check.js';
 import { dryRunReport, idNames } from './apply-diff.js';
 import { atomicWrite, isDir, readState } from './apply-fs.js';
-import { applyTargets, changedFiles, planApply, settingsTarget, type ApplyOptions, type ApplyPlan, type FileState, type PlannedFile } from './apply-plan.js';
+import { applyTargets, autoConfPath, changedFiles, planApply, settingsTarget, type ApplyOptions, type ApplyPlan, type FileState, type PlannedFile } from './apply-plan.js';
 import { checkWritable, describeSteps, guardExit, reloadAndVerify, type Log } from './apply-run.js';
-import { createBackup, restoreBackup, saveManifest, type Backup } from './backup.js';
+import { createBackup, recordAfter, restoreBackup, saveManifest, type Backup } from './backup.js';
 import { showSetting } from './locate.js';
 import { openServer, type ServerAccess, type WhereOptions } from './locate-connect.js';
 
@@ -44,7 +45,7 @@ export function planFor(bundle: ReadBundle, access: ServerAccess, options: Apply
   const main = readState(server.configFile);
   const target = settingsTarget(server, main ? Buffer.from(main.bytes).toString('utf8') : '', isDir);
   const current = new Map<string, FileState>();
-  for (const t of applyTargets(bundle, server, target.path)) {
+  for (const t of applyTargets(bundle, server, target.path, options.alterSystem)) {
     const s = readState(t.path);
     if (s) current.set(t.path, s);
   }
@@ -110,6 +111,7 @@ export async function applyBundle(req: ApplyRequest): Promise<ApplyResult> {
 async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAccess): Promise<ApplyResult> {
   const { server } = access;
   const log = req.log;
+  if (req.options.alterSystem) await requireAlterSystem(access);
   const plan = planFor(bundle, access, req.options);
   if (plan.problems.length > 0) {
     throw new UsageError(`the bundle cannot be applied; nothing was changed:\n${problemText(plan.problems.map((p) => ({ where: p.line ? `${p.file}:${p.line}` : p.file, message: p.message })))}`);
@@ -129,8 +131,12 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
   for (const f of plan.findings.filter((x) => x.severity !== 'info')) log(`${server.hbaFile}:${f.line}: ${f.severity}: ${f.message}`);
   const reasons = server.running ? await restartReasons(bundle, plan, access) : [];
   const steps = describeSteps(server, changed, plan, reasons.length > 0, bundle.dir);
+  const statements = alterSystemStatements(plan);
+  if (statements.length > 0) log(`The settings go into ${autoConfPath(server)} by ALTER SYSTEM, through ${access.via}.`);
   if (req.dryRun) {
-    log(dryRunReport(changed.map((f) => ({ path: f.path, before: f.before, after: f.after, secret: f.secret })), steps, idNames(server.osUser)).trimEnd());
+    // postgresql.auto.conf is the server's to write: the dry run shows the statements instead of a diff.
+    const shown = changed.filter((f) => f.role !== 'auto-conf');
+    log(dryRunReport(shown.map((f) => ({ path: f.path, before: f.before, after: f.after, secret: f.secret })), steps, idNames(server.osUser)).trimEnd());
     return { code: 0, changed };
   }
   checkWritable(server, changed);
@@ -144,15 +150,28 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
   const release = guardExit(backup, server);
   try {
     for (const f of changed) {
+      if (f.role === 'auto-conf') {
+        // Backed up above like any file: a refusal, a failed check or a rollback puts the old bytes back.
+        const refused = await runAlterSystem(access.statements!, statements, log);
+        if (refused) {
+          restore(backup, access, log);
+          log(`The server refused a setting of the bundle, so nothing was reloaded:\n${problemText([refused])}`, true);
+          return { code: 1, changed, backupDir: backup.dir };
+        }
+        recordAfter(backup, f.path, server.osUser);
+        log(`  the server wrote ${f.path}`);
+        continue;
+      }
       atomicWrite(f.path, f.after);
       log(`  wrote ${f.path} (${f.changes.join(', ')})`);
     }
     const problems: CheckProblem[] = await checkSettings(server, plan.settings, server.running ? access.sql : undefined);
     const hbaText = Buffer.from(plan.files.find((f) => f.role === 'hba')!.after.bytes).toString('utf8');
     if (server.running && access.sql) {
-      const own = changed.filter((f) => f.role === 'settings').map((f) => f.path);
+      const own = changed.filter((f) => f.role === 'settings' || f.role === 'auto-conf').map((f) => f.path);
+      const ownNames = req.options.alterSystem ? { ownNames: plan.settings.map((s) => s.name) } : {};
       const ssl = plan.settings.find((x) => x.name === 'ssl');
-      const asked = await checkWithServer(access.sql, { hbaFile: server.hbaFile, hbaText, ownFiles: own, sslTurnsOn: ssl !== undefined && sameSettingValue('on', ssl.value) });
+      const asked = await checkWithServer(access.sql, { hbaFile: server.hbaFile, hbaText, ownFiles: own, ...ownNames, sslTurnsOn: ssl !== undefined && sameSettingValue('on', ssl.value) });
       if (asked.unavailable) log(`Note: could not ask the server to check the files (${asked.unavailable}); checked with postgres -C and the pg_hba.conf parser only.`);
       for (const n of asked.notes) log(`Note: ${n}`);
       problems.push(...asked.problems);

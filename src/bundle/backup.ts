@@ -115,6 +115,22 @@ export function createBackup(
   return b;
 }
 
+/**
+ * Record what a file holds now that the apply changed it, when that can
+ * differ from the plan: postgresql.auto.conf is written by the server
+ * (ALTER SYSTEM), so rollback compares against the server's bytes.
+ */
+export function recordAfter(b: Backup, path: string, owner: OsUser): void {
+  const i = b.manifest.files.findIndex((f) => f.path === path);
+  const now = readState(path);
+  if (i < 0 || !now) return;
+  const after = stateOf(now);
+  const entry = b.manifest.files[i]!;
+  if (JSON.stringify(after) === JSON.stringify(entry.after)) return;
+  b.manifest.files[i] = { ...entry, after };
+  saveManifest(b, owner);
+}
+
 /** Put every file of a backup back as it was (created files are removed), last written first. */
 export function restoreBackup(b: Backup): void {
   for (const f of [...b.manifest.files].reverse()) {

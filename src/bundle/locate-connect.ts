@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { connect, serverFacts, type Session } from '../pg/server.js';
-import { socketSql, type SqlResult, type SqlRunner } from './apply-sql.js';
+import { socketSql, socketStatements, type SqlResult, type SqlRunner, type StatementRunner } from './apply-sql.js';
 import { locateServer, type LocatedServer } from './locate.js';
 
 /** Where the user said the server is. */
@@ -23,6 +23,8 @@ export interface WhereOptions {
 export interface ServerAccess {
   readonly server: LocatedServer;
   readonly sql: SqlRunner | undefined;
+  /** Statements that return no rows (ALTER SYSTEM), over the same way in. */
+  readonly statements: StatementRunner | undefined;
   /** How SQL reaches the server, for messages. */
   readonly via: string;
   close(): Promise<void>;
@@ -47,12 +49,23 @@ function sessionSql(session: Session): SqlRunner {
   };
 }
 
+function sessionStatements(session: Session): StatementRunner {
+  return async (sql) => {
+    try {
+      await session.query(sql);
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, error: (err as Error).message };
+    }
+  };
+}
+
 /** Locate the server (and connect, when asked); `version` is the major the bundle is for, if known. */
 export async function openServer(w: WhereOptions, version: number | undefined): Promise<ServerAccess> {
   const base = { ...(w.pgBin ? { pgBin: w.pgBin } : {}), ...(w.debianRoot ? { debianRoot: w.debianRoot } : {}) };
   if (!wantsConnection(w)) {
     const server = await locateServer({ ...base, ...(w.pgdata ? { pgdata: w.pgdata } : {}), ...(w.configDir ? { configDir: w.configDir } : {}), ...(version ? { version } : {}) });
-    return { server, sql: socketSql(server), via: `psql over ${server.running?.socketDir ?? 'no socket'} as ${server.osUser.name}`, close: async () => undefined };
+    return { server, sql: socketSql(server), statements: socketStatements(server), via: `psql over ${server.running?.socketDir ?? 'no socket'} as ${server.osUser.name}`, close: async () => undefined };
   }
   const session = await connect(w.connect ? { connect: w.connect } : {});
   try {
@@ -68,7 +81,7 @@ export async function openServer(w: WhereOptions, version: number | undefined): 
       version: facts.major,
       facts: { dataDirectory: facts.dataDirectory, configFile: facts.configFile, hbaFile: facts.hbaFile },
     });
-    return { server, sql: sessionSql(session), via: 'the --connect session', close: () => session.end() };
+    return { server, sql: sessionSql(session), statements: sessionStatements(session), via: 'the --connect session', close: () => session.end() };
   } catch (err) {
     await session.end();
     throw err;

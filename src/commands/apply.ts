@@ -29,6 +29,7 @@ ${CONNECT_HELP}
 const OPTIONS = {
   ...WHERE_OPTIONS,
   'md5-to-scram': { type: 'boolean' },
+  'alter-system': { type: 'boolean' },
   'key-owner': { type: 'string' },
   'dry-run': { type: 'boolean', short: 'n' },
   yes: { type: 'boolean', short: 'y' },
@@ -71,7 +72,9 @@ this runs on, as the bundle stands (edit its conf/ files first if you like):
   - server/ files where the bundle's ssl_*_file settings say (relative to the
     data directory): certificates 0644, the key 0600 owned by the server's user;
   - conf/pg-secure-setup.conf into the include_dir (conf.d) when postgresql.conf
-    has one, else beside postgresql.conf with an include line;
+    has one, else beside postgresql.conf with an include line; or, with
+    --alter-system, each of its settings by ALTER SYSTEM SET into the data
+    directory's postgresql.auto.conf, which the server reads last;
   - conf/pg_hba.conf's rules into the server's pg_hba.conf, in a marked block
     above the rules they must override; the server's OS user keeps local access.
 Every file it changes is backed up first (DATA/pg-secure-setup.backups/). The
@@ -81,9 +84,13 @@ are put back. A second run with the same bundle changes nothing.
 Options:
 ${WHERE_HELP}
   --md5-to-scram          also rewrite md5 rules of pg_hba.conf to scram-sha-256
+  --alter-system          set the bundle's settings with ALTER SYSTEM instead of a file;
+                          needs the running server and a superuser: --connect, PG*
+                          variables, or the server's socket as its OS user
   --key-owner server|root server (default): key 0600 owned by the server's user;
                           root: key 0640 owned by root, group of the server's user
-  -n, --dry-run           print a diff of every file and the commands; change nothing
+  -n, --dry-run           print a diff of every file and the commands (and ALTER SYSTEM
+                          statements); change nothing
   -y, --yes               allow a restart when one is needed (pg_ctl restart -m fast)
   -q, --quiet             print only problems
 
@@ -104,7 +111,7 @@ Undo the last apply with 'pg-secure-setup rollback'.`,
       const result = await applyBundle({
         bundleDir: positionals[0]!,
         where: whereFrom(values),
-        options: { md5ToScram: !!values['md5-to-scram'], keyOwner },
+        options: { md5ToScram: !!values['md5-to-scram'], keyOwner, alterSystem: !!values['alter-system'] },
         dryRun: !!values['dry-run'],
         yes: !!values.yes,
         confirm: terminalConfirm(),
