@@ -160,14 +160,15 @@ function replaceMethod(line: HbaRecordLine, method: string): string {
     end = toRaw(end, true);
   }
   const raw = line.raw;
-  const after = raw.slice(end);
-  const gap = /^ */.exec(after)![0].length;
-  const rest = after.slice(gap);
+  let restStart = end;
+  while (raw.charCodeAt(restStart) === 32) restStart++;
+  const gap = restStart - end;
+  const next = raw.charCodeAt(restStart); // NaN at the end of the line
   const delta = method.length - (end - start);
   let spaces = gap;
   // Take the extra width out of a run of spaces before more text; tabs and line ends stay as they are.
-  if (gap > 0 && rest !== '' && !/^[\t\r\\]/.test(rest)) spaces = Math.max(1, gap - delta);
-  return raw.slice(0, start) + method + ' '.repeat(spaces) + rest;
+  if (gap > 0 && restStart < raw.length && next !== 9 && next !== 13 && next !== 92) spaces = Math.max(1, gap - delta);
+  return raw.slice(0, start) + method + ' '.repeat(spaces) + raw.slice(restStart);
 }
 
 /** Every record using md5 switches to scram-sha-256; alignment of later columns is kept where spaces allow. */
@@ -181,7 +182,10 @@ export function rewriteMd5ToScram(doc: HbaDocument): HbaDocument {
     // One physical line read as written: only the method and the blanks after it changed,
     // and a record valid with md5 is valid with scram-sha-256 (same options).
     const { kind, lineNumber, span, eol, comment, methodStart } = line;
-    return { kind, lineNumber, span, raw, eol, text: raw, comment, rule: { ...line.rule, method: SCRAM }, methodStart, methodEnd: methodStart + SCRAM.length };
+    // A plain copy, then a key it already has: faster than a spread with an override.
+    const rule = { ...line.rule };
+    rule.method = SCRAM;
+    return { kind, lineNumber, span, raw, eol, text: raw, comment, rule, methodStart, methodEnd: methodStart + SCRAM.length };
   });
   return changed ? { lines: renumber(lines), eol: doc.eol } : doc;
 }

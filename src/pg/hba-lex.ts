@@ -113,6 +113,20 @@ export function tokenValue(t: TokenTable, i: number): string {
   return t.unquoted[i] ?? t.text.slice(t.start[i], t.end[i]);
 }
 
+/** Whether token `i` of the table reads `word`, without cutting the token out. */
+export function tokenIs(t: TokenTable, i: number, word: string): boolean {
+  const unquoted = t.unquoted[i];
+  if (unquoted !== undefined) return unquoted === word;
+  const start = t.start[i]!;
+  return t.end[i]! - start === word.length && t.text.startsWith(word, start);
+}
+
+/** The word of `words` that token `i` reads, or undefined: the shared string, with nothing allocated. */
+export function tokenAmong<W extends string>(t: TokenTable, i: number, words: readonly W[]): W | undefined {
+  for (const word of words) if (tokenIs(t, i, word)) return word;
+  return undefined;
+}
+
 /** How many tokens field `f` has. */
 export function fieldSize(t: TokenTable, f: number): number {
   return t.fieldStart[f + 1]! - t.fieldStart[f]!;
@@ -137,17 +151,29 @@ export function scanHbaLine(text: string): TokenTable {
   while (p < n) {
     const first = tokens;
     for (;;) {
-      while (p < n && (isBlank(text.charCodeAt(p)) || text.charCodeAt(p) === 44)) p++;
+      for (; p < n; p++) {
+        const c = text.charCodeAt(p);
+        if (!isBlank(c) && c !== 44) break;
+      }
       const start = p;
       let built: string | undefined; // set once a quote is seen; before that the token is text.slice
+      let kept = p; // once built is set: where the characters not yet added to it start
       let inQuote = false;
       let wasQuote = false;
       let sawQuote = false;
       let initialQuote = false;
       let comma = false;
-      let end = p;
+      // Most tokens hold no quote: run to the first character that could end one.
+      let c = 0;
       while (p < n) {
-        const c = text.charCodeAt(p);
+        c = text.charCodeAt(p);
+        if (c <= 44 && (isBlank(c) || c === 34 || c === 35 || c === 44)) break;
+        p++;
+      }
+      let end = p;
+      // From a quote, `#` or comma on, the general reader below takes over (a blank ends the token at once).
+      while (p < n) {
+        c = text.charCodeAt(p);
         if (!inQuote && isBlank(c)) break;
         if (c === 35 && !inQuote) {
           t.commentStart = p;
@@ -159,8 +185,12 @@ export function scanHbaLine(text: string): TokenTable {
           comma = true;
           break;
         }
-        if (c === 34 && built === undefined) built = text.slice(start, p);
-        if (built !== undefined && (c !== 34 || wasQuote)) built += text[p];
+        // A quote is dropped from the value unless it is the second of a "" pair;
+        // the characters between dropped quotes are added a run at a time.
+        if (c === 34 && !wasQuote) {
+          built = built === undefined ? text.slice(start, p) : built + text.slice(kept, p);
+          kept = p + 1;
+        }
         wasQuote = inQuote && c === 34 ? !wasQuote : false;
         if (c === 34) {
           inQuote = !inQuote;
@@ -171,6 +201,7 @@ export function scanHbaLine(text: string): TokenTable {
         end = p;
       }
       if (!sawQuote && end === start) break;
+      if (built !== undefined && kept < end) built += text.slice(kept, end);
       t.start[tokens] = start;
       t.end[tokens] = end;
       t.quoted[tokens] = initialQuote;

@@ -5,9 +5,9 @@
  * tokenize_auth_file, next_token and parse_hba_line. Pure: no I/O, so @file
  * lists and include directives are recorded, not followed.
  */
-import { fieldSize, readLogical, scanHbaLine, tokenValue, type HbaEol } from './hba-lex.js';
+import { fieldSize, readLogical, scanHbaLine, tokenAmong, tokenValue, type HbaEol } from './hba-lex.js';
 import { HBA_TYPES, type HbaRule, type HbaType } from './hba-model.js';
-import { LineError, parseRecord, type HbaErrorCode } from './hba-record.js';
+import { LineError, parseRecord, type HbaErrorCode, type MethodSpan } from './hba-record.js';
 
 export { lineSegments, tokenizeHbaLine, type HbaEol, type HbaField, type HbaSegment, type HbaToken } from './hba-lex.js';
 export type { HbaErrorCode } from './hba-record.js';
@@ -69,26 +69,25 @@ export interface HbaDocument {
   readonly eol: '\n' | '\r\n';
 }
 
-function isHbaType(s: string): s is HbaType {
-  return (HBA_TYPES as readonly string[]).includes(s);
-}
+// Filled by parseRecord for the line being classified.
+const methodAt: MethodSpan = { start: 0, end: 0 };
 
 // Each line is built in one object literal with the same leading keys, which keeps parsing fast.
 function classify(lineNumber: number, span: number, raw: string, eol: HbaEol, text: string): HbaLine {
   const t = scanHbaLine(text);
   const comment = t.commentStart >= 0 ? text.slice(t.commentStart) : undefined;
   if (t.fields === 0) return { kind: t.commentStart >= 0 ? 'comment' : 'blank', lineNumber, span, raw, eol, text, comment };
-  const first = tokenValue(t, 0);
   // The server compares the directive with strcmp: quoting does not matter.
-  if (t.fields === 2 && (HBA_INCLUDE_DIRECTIVES as readonly string[]).includes(first)) {
-    return { kind: 'include', lineNumber, span, raw, eol, text, comment, directive: first as HbaIncludeDirective, path: tokenValue(t, t.fieldStart[1]!) };
+  const directive = t.fields === 2 ? tokenAmong(t, 0, HBA_INCLUDE_DIRECTIVES) : undefined;
+  if (directive !== undefined) {
+    return { kind: 'include', lineNumber, span, raw, eol, text, comment, directive, path: tokenValue(t, t.fieldStart[1]!) };
   }
   try {
-    const { rule, methodStart, methodEnd } = parseRecord(t);
-    return { kind: 'record', lineNumber, span, raw, eol, text, comment, rule, methodStart, methodEnd };
+    const rule = parseRecord(t, methodAt);
+    return { kind: 'record', lineNumber, span, raw, eol, text, comment, rule, methodStart: methodAt.start, methodEnd: methodAt.end };
   } catch (e) {
     if (!(e instanceof LineError)) throw e;
-    const type = fieldSize(t, 0) === 1 && isHbaType(first) ? first : undefined;
+    const type = fieldSize(t, 0) === 1 ? tokenAmong(t, 0, HBA_TYPES) : undefined;
     return { kind: 'invalid', lineNumber, span, raw, eol, text, comment, error: e.message, errorCode: e.code, type };
   }
 }
@@ -119,7 +118,21 @@ export function parseHba(text: string): HbaDocument {
   let lineNumber = 1;
   let crlf = 0;
   let lf = 0;
+  // Without a NUL in the file, a physical line that ends in neither a backslash
+  // nor a CR is a whole logical line, read as written: no need for readLogical.
+  const noNul = !text.includes('\0');
   while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const last = end > pos ? text.charCodeAt(end - 1) : 0;
+    if (noNul && last !== 92 && last !== 13) {
+      const raw = text.slice(pos, end);
+      lines.push(classify(lineNumber, 1, raw, nl < 0 ? '' : '\n', raw));
+      if (nl >= 0) lf++;
+      lineNumber++;
+      pos = nl < 0 ? text.length : nl + 1;
+      continue;
+    }
     const logical = readLogical(text, pos, false);
     const raw = text.slice(pos, logical.rawEnd);
     // Most lines read as they are written: share the string.

@@ -6,8 +6,8 @@
  * (@files, regular expressions, SSL state, name lookups). The messages are
  * PostgreSQL 15's, as pg_hba_file_rules.error shows them.
  */
-import { cidrBits, ipFamily } from './hba-address.js';
-import { fieldSize, tokenValue, type TokenTable } from './hba-lex.js';
+import { cidrBitsAt, ipFamilyAt } from './hba-address.js';
+import { fieldSize, tokenAmong, tokenIs, tokenValue, type TokenTable } from './hba-lex.js';
 import { ADDRESS_KEYWORDS, HBA_TYPES, type HbaRule, type HbaType } from './hba-model.js';
 
 /** What lint reports an invalid line as. */
@@ -23,11 +23,9 @@ export class LineError extends Error {
   }
 }
 
-// Methods parse_hba_line knows (some need build support, which Debian's packages have),
-// mapped to one shared string each.
-const METHODS: ReadonlyMap<string, string> = new Map(['trust', 'ident', 'peer', 'password', 'gss', 'sspi', 'reject', 'md5', 'scram-sha-256', 'pam', 'bsd', 'ldap', 'cert', 'radius'].map((m) => [m, m]));
-
-const TYPES: ReadonlyMap<string, HbaType> = new Map(HBA_TYPES.map((t) => [t, t]));
+// Methods parse_hba_line knows (some need build support, which Debian's packages have).
+// A record's method is one of these shared strings, found without cutting the token out.
+const METHODS: readonly string[] = ['trust', 'ident', 'peer', 'password', 'gss', 'sspi', 'reject', 'md5', 'scram-sha-256', 'pam', 'bsd', 'ldap', 'cert', 'radius'];
 
 // Options and the methods that take them, with the server's wording.
 const OPTION_METHODS: Readonly<Record<string, readonly [readonly string[], string]>> = (() => {
@@ -89,13 +87,13 @@ function checkLdap(opts: ReadonlyMap<string, string>): void {
 }
 
 // `all` fills most records: one shared string for it keeps documents small.
-const shareAll = (s: string): string => (s === 'all' ? 'all' : s);
+const entry = (t: TokenTable, i: number): string => (tokenIs(t, i, 'all') ? 'all' : tokenValue(t, i));
 
 function fieldValues(t: TokenTable, f: number): string[] {
   const from = t.fieldStart[f]!;
-  if (fieldSize(t, f) === 1) return [shareAll(tokenValue(t, from))];
+  if (fieldSize(t, f) === 1) return [entry(t, from)];
   const out: string[] = [];
-  for (let i = from; i < t.fieldStart[f + 1]!; i++) out.push(shareAll(tokenValue(t, i)));
+  for (let i = from; i < t.fieldStart[f + 1]!; i++) out.push(entry(t, i));
   return out;
 }
 
@@ -104,13 +102,44 @@ function quotedFlags(t: TokenTable, f: number): boolean[] | undefined {
   return undefined;
 }
 
-/** The record on a scanned line with at least one field, or a LineError. */
-export function parseRecord(t: TokenTable): { rule: HbaRule; methodStart: number; methodEnd: number } {
+// Option token `i` as [name, value], once the method allows it.
+function readOption(t: TokenTable, i: number, type: HbaType, method: string): [string, string] {
+  const token = t.unquoted[i];
+  let name: string;
+  let value: string;
+  if (token === undefined) {
+    // Unquoted: cut the name and the value straight out of the line.
+    const start = t.start[i]!;
+    const end = t.end[i]!;
+    const eq = t.text.indexOf('=', start);
+    if (eq < 0 || eq >= end) throw new LineError(`authentication option not in name=value format: ${t.text.slice(start, end)}`);
+    name = t.text.slice(start, eq);
+    value = t.text.slice(eq + 1, end);
+  } else {
+    const eq = token.indexOf('=');
+    if (eq < 0) throw new LineError(`authentication option not in name=value format: ${token}`);
+    name = token.slice(0, eq);
+    value = token.slice(eq + 1);
+  }
+  checkOption(name, value, type, method);
+  return [name, value];
+}
+
+/** Where a record's method token is in the line's text, end exclusive. */
+export interface MethodSpan {
+  start: number;
+  end: number;
+}
+
+/**
+ * The record on a scanned line with at least one field, or a LineError.
+ * The method token's offsets go to `methodAt`, which the caller may reuse.
+ */
+export function parseRecord(t: TokenTable, methodAt: MethodSpan): HbaRule {
   if (fieldSize(t, 0) > 1) throw new LineError('multiple values specified for connection type');
-  const written = tokenValue(t, 0);
   // Compared with strcmp: a quoted "local" is still local.
-  const type = TYPES.get(written);
-  if (!type) throw new LineError(`invalid connection type "${written}"`);
+  const type = tokenAmong(t, 0, HBA_TYPES);
+  if (!type) throw new LineError(`invalid connection type "${tokenValue(t, 0)}"`);
   let f = 1;
   const dbField = f++;
   if (dbField >= t.fields) throw new LineError('end-of-line before database specification');
@@ -125,24 +154,24 @@ export function parseRecord(t: TokenTable): { rule: HbaRule; methodStart: number
     if (addrField >= t.fields) throw new LineError('end-of-line before IP address specification');
     if (fieldSize(t, addrField) > 1) throw new LineError('multiple values specified for host address');
     const tok = t.fieldStart[addrField]!;
-    const value = tokenValue(t, tok);
-    address = shareAll(value);
+    const value = entry(t, tok);
+    address = value;
     addressQuoted = t.quoted[tok]!;
     if (addressQuoted || !ADDRESS_KEYWORDS.has(value)) {
       const slash = value.indexOf('/');
-      const family = ipFamily(slash >= 0 ? value.slice(0, slash) : value);
+      const family = ipFamilyAt(value, 0, slash >= 0 ? slash : value.length);
       if (!family) {
         // Not numeric: a host name, or a .suffix, which cannot take a CIDR length.
         if (slash >= 0) throw new LineError(`specifying both host name and CIDR mask is invalid: "${value}"`);
       } else if (slash >= 0) {
-        if (cidrBits(value.slice(slash + 1), family) === undefined) throw new LineError(`invalid CIDR mask in address "${value}"`);
+        if (cidrBitsAt(value, slash + 1, family) === undefined) throw new LineError(`invalid CIDR mask in address "${value}"`);
       } else {
         // An IP address without a CIDR length takes its mask from the next field.
         const maskField = f++;
         if (maskField >= t.fields) throw new LineError('end-of-line before netmask specification');
         if (fieldSize(t, maskField) > 1) throw new LineError('multiple values specified for netmask');
         mask = tokenValue(t, t.fieldStart[maskField]!);
-        const maskFamily = ipFamily(mask);
+        const maskFamily = ipFamilyAt(mask, 0, mask.length);
         if (!maskFamily) throw new LineError(`invalid IP mask "${mask}"`);
         if (maskFamily !== family) throw new LineError('IP address and mask do not match');
       }
@@ -153,9 +182,8 @@ export function parseRecord(t: TokenTable): { rule: HbaRule; methodStart: number
   if (methodField >= t.fields) throw new LineError('end-of-line before authentication method');
   if (fieldSize(t, methodField) > 1) throw new LineError('multiple values specified for authentication type');
   const methodTok = t.fieldStart[methodField]!;
-  const methodText = tokenValue(t, methodTok);
-  const methodName = METHODS.get(methodText);
-  if (!methodName) throw new LineError(`invalid authentication method "${methodText}"`);
+  const methodName = tokenAmong(t, methodTok, METHODS);
+  if (!methodName) throw new LineError(`invalid authentication method "${tokenValue(t, methodTok)}"`);
   // ident on a local socket means peer.
   const method = type === 'local' && methodName === 'ident' ? 'peer' : methodName;
   if (type === 'local' && method === 'gss') throw new LineError('gssapi authentication is not supported on local sockets');
@@ -163,16 +191,11 @@ export function parseRecord(t: TokenTable): { rule: HbaRule; methodStart: number
   if (type !== 'hostssl' && method === 'cert') throw new LineError('cert authentication is only supported on hostssl connections');
 
   // Every token after the method is one name=value option, commas or not.
-  const options: [string, string][] = [];
-  for (let i = t.fieldStart[f]!; i < t.fieldStart[t.fields]!; i++) {
-    const token = tokenValue(t, i);
-    const eq = token.indexOf('=');
-    if (eq < 0) throw new LineError(`authentication option not in name=value format: ${token}`);
-    const name = token.slice(0, eq);
-    const value = token.slice(eq + 1);
-    checkOption(name, value, type, method);
-    options.push([name, value]);
-  }
+  const firstOption = t.fieldStart[f]!;
+  const endOptions = t.fieldStart[t.fields]!;
+  // One option, the common case, in an array of exactly its size.
+  const options: [string, string][] = endOptions - firstOption === 1 ? [readOption(t, firstOption, type, method)] : [];
+  if (endOptions - firstOption > 1) for (let i = firstOption; i < endOptions; i++) options.push(readOption(t, i, type, method));
   if (method === 'ldap') checkLdap(new Map(options));
   if (method === 'radius') {
     for (const required of ['radiusservers', 'radiussecrets']) {
@@ -187,6 +210,14 @@ export function parseRecord(t: TokenTable): { rule: HbaRule; methodStart: number
   if (mask !== undefined) rule.mask = mask;
   const qd = quotedFlags(t, dbField);
   const qu = quotedFlags(t, userField);
-  if (qd || qu || addressQuoted) rule.quoted = { ...(qd && { databases: qd }), ...(qu && { users: qu }), ...(addressQuoted && { address: true }) };
-  return { rule, methodStart: t.start[methodTok]!, methodEnd: t.end[methodTok]! };
+  if (qd || qu || addressQuoted) {
+    const quoted: NonNullable<HbaRule['quoted']> = {};
+    if (qd) quoted.databases = qd;
+    if (qu) quoted.users = qu;
+    if (addressQuoted) quoted.address = true;
+    rule.quoted = quoted;
+  }
+  methodAt.start = t.start[methodTok]!;
+  methodAt.end = t.end[methodTok]!;
+  return rule;
 }

@@ -1,15 +1,30 @@
 /**
  * How parse + insertRules + rewriteMd5ToScram + serialize grow with the
- * size of pg_hba.conf. Prints (and returns) a short report: the best and the
- * median time for 1,000, 10,000 and 100,000 records, each next to a baseline
- * measured in the same run on the same text (text.split('\n')), and the
- * growth ratios of the best times (the median moves with the machine's
- * load, which the report shows). Linear work grows about 10x per 10x
- * records. No assertions on time.
+ * size of pg_hba.conf. Prints (and returns) a short report: for 1,000,
+ * 10,000 and 100,000 records the best and the median wall-clock time, the
+ * best CPU time, the garbage collector's pauses per run, and the work (wall
+ * time minus GC pauses), next to a baseline measured in the same run on the
+ * same text (text.split('\n')); then the growth ratios and whether issue 4's
+ * target is met: at most 50 ms for 10,000 records, and growth no worse than
+ * linear (about x10 per x10 records). No assertions on time.
+ *
+ * Why GC is shown apart: the document is kept until the pipeline ends, so
+ * it is live whenever V8 collects its young generation. At 1,000 records a
+ * run allocates less than the young generation holds and usually sees no
+ * collection at all; from 10,000 records on, each collection copies the part
+ * of the document built so far, and at 100,000 most of it is copied twice
+ * (promoted) and marked again in the old generation. So the wall time, what
+ * a user waits for, grows faster than the work. GC also costs outside its
+ * pauses (marking steps and barriers while marking, GC threads competing
+ * for the cores), which the work column still holds. To measure the
+ * pipeline with no collection during the runs, give V8 a young generation
+ * that holds a whole run:
  *
  *   node --import=tsx test/bench/hba.bench.ts
+ *   node --max-semi-space-size=512 --min-semi-space-size=512 --import=tsx test/bench/hba.bench.ts
  */
 import { cpus, loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { insertRules, parseHba, rewriteMd5ToScram, serializeHba, type HbaRule } from '../../src/pg/hba.js';
 
@@ -54,49 +69,111 @@ function pipeline(text: string): string {
   return serializeHba(rewriteMd5ToScram(insertRules(parseHba(text), BLOCK)));
 }
 
-/**
- * Best and median wall-clock time of `runs` calls, and the best CPU time
- * (this process, GC threads included), in ms. On a busy machine the wall
- * clock waits for a core; the CPU time does not.
- */
-function time(f: () => unknown, runs: number): { best: number; median: number; cpu: number } {
-  const times: number[] = [];
+/** Timings of one function over several runs, in ms. */
+interface Timing {
+  /** Best and median wall-clock time. */
+  best: number;
+  median: number;
+  /** Best CPU time of this process, GC threads included: on a busy machine the wall clock waits for a core, the CPU time does not. */
+  cpu: number;
+  /** GC pauses (main thread) per run, on average over the runs. */
+  gc: number;
+  /** The least, over the runs, of the wall-clock time minus the run's GC pauses. */
+  work: number;
+}
+
+// GC pauses as [start, end] on the performance.now() clock, reported by an observer.
+const gcPauses: [number, number][] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push([e.startTime, e.startTime + e.duration]);
+});
+
+/** The GC observer reports asynchronously: give it a turn of the event loop. */
+function gcReported(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+async function time(f: () => unknown, runs: number): Promise<Timing> {
+  const walls: number[] = [];
+  let gcTotal = 0;
+  let work = Infinity;
   let cpu = Infinity;
   for (let i = 0; i < runs; i++) {
+    await gcReported();
+    gcPauses.length = 0;
     const start = performance.now();
     const used = process.cpuUsage();
     f();
     const { user, system } = process.cpuUsage(used);
-    times.push(performance.now() - start);
+    const end = performance.now();
+    await gcReported();
+    let gc = 0;
+    for (const [from, to] of gcPauses) gc += Math.max(0, Math.min(to, end) - Math.max(from, start));
+    const wall = end - start;
+    walls.push(wall);
+    gcTotal += gc;
+    work = Math.min(work, wall - gc);
     cpu = Math.min(cpu, (user + system) / 1000);
   }
-  times.sort((x, y) => x - y);
-  return { best: times[0]!, median: times[Math.floor(times.length / 2)]!, cpu };
+  walls.sort((x, y) => x - y);
+  return { best: walls[0]!, median: walls[Math.floor(walls.length / 2)]!, cpu, gc: gcTotal / runs, work };
 }
+
+// Growth per x10 records that still counts as linear: 20% over x10 for the noise of a shared machine.
+const LINEAR = 12;
+const TARGET_MS = 50;
+// Runs per size: as many for 1,000 as for 10,000 records, so that their best times compare.
+const RUNS: Record<(typeof SIZES)[number], number> = { 1_000: 41, 10_000: 41, 100_000: 9 };
 
 /** Run the benchmark and return its report. */
 export async function benchHba(): Promise<string> {
   const texts = SIZES.map(generateHba);
   // Warm up the JIT on a mid-sized file before measuring.
   for (let i = 0; i < 5; i++) pipeline(texts[1]!);
-  const rows = SIZES.map((records, i) => {
-    const text = texts[i]!;
-    const runs = records >= 100_000 ? 7 : 21;
-    return { records, bytes: text.length, run: time(() => pipeline(text), runs), baseline: time(() => text.split('\n'), runs) };
-  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const rows: { records: number; bytes: number; run: Timing; baseline: Timing }[] = [];
+  try {
+    for (const [i, records] of SIZES.entries()) {
+      const text = texts[i]!;
+      const runs = RUNS[records];
+      rows.push({ records, bytes: text.length, run: await time(() => pipeline(text), runs), baseline: await time(() => text.split('\n'), runs) });
+    }
+  } finally {
+    gcObserver.disconnect();
+  }
   const fmt = (n: number): string => (n < 10 ? n.toFixed(2) : n.toFixed(1));
+  const col = (n: number, width = 9): string => fmt(n).padStart(width);
   const lines = [
-    `pg_hba.conf parse + insertRules + rewriteMd5ToScram + serialize: best (median) wall ms, best CPU ms; load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`,
+    `pg_hba.conf parse + insertRules + rewriteMd5ToScram + serialize, ms; load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`,
+    `(wall time: best and median; cpu: best; GC/run: GC pauses per run, mean; work: wall time minus the run's GC pauses, best)`,
+    `  records     KiB  runs      best    median       cpu    GC/run      work   split('\\n') best`,
   ];
-  rows.forEach((row, i) => {
-    const prev = rows[i - 1];
-    const growth = prev ? `, growth x${(row.run.best / prev.run.best).toFixed(1)} (split x${(row.baseline.best / prev.baseline.best).toFixed(1)}) for x${row.records / prev.records} records` : '';
+  for (const row of rows) {
     lines.push(
-      `${String(row.records).padStart(7)} records ${String(Math.round(row.bytes / 1024)).padStart(5)} KiB: ${fmt(row.run.best).padStart(6)} (${fmt(row.run.median)}) ms, cpu ${fmt(row.run.cpu)} ms; split('\\n') ${fmt(row.baseline.best)} ms, ratio ${(row.run.best / row.baseline.best).toFixed(0)}${growth}`,
+      `${String(row.records).padStart(9)} ${String(Math.round(row.bytes / 1024)).padStart(7)} ${String(RUNS[row.records as (typeof SIZES)[number]]).padStart(5)} ${col(row.run.best)} ${col(row.run.median)} ${col(row.run.cpu)} ${col(row.run.gc)} ${col(row.run.work)} ${col(row.baseline.best, 18)}`,
     );
-  });
-  const tenK = rows.find((r) => r.records === 10_000)!;
-  lines.push(`10,000 records: ${fmt(tenK.run.best)} ms best, ${fmt(tenK.run.median)} ms median, ${fmt(tenK.run.cpu)} ms CPU (target <= 50 ms)`);
+  }
+  // Growth from each size to the next (x10 records each).
+  const growth = (pick: (t: Timing) => number, of: 'run' | 'baseline' = 'run'): number[] => rows.slice(1).map((row, i) => pick(row[of]) / pick(rows[i]![of]));
+  const ratios = (r: number[]): string => r.map((x) => `x${x.toFixed(1)}`).join(' then ');
+  const best = growth((t) => t.best);
+  const cpu = growth((t) => t.cpu);
+  const work = growth((t) => t.work);
+  lines.push(
+    `growth per x10 records (linear: x10): best ${ratios(best)}; CPU ${ratios(cpu)}; work ${ratios(work)}; split('\\n') best ${ratios(growth((t) => t.best, 'baseline'))}`,
+  );
+
+  const tenK = rows.find((r) => r.records === 10_000)!.run;
+  const fast = tenK.best <= TARGET_MS;
+  lines.push(
+    `target, 10,000 records in at most ${TARGET_MS} ms: ${fast ? 'met' : 'NOT met'} (best ${fmt(tenK.best)} ms, median ${fmt(tenK.median)} ms${tenK.median > TARGET_MS ? ', the median over it: the machine is busy' : ''}, CPU ${fmt(tenK.cpu)} ms)`,
+  );
+  const linear = (r: number[]): boolean => r.every((x) => x <= LINEAR);
+  let verdict: string;
+  if (linear(best)) verdict = `met (best ${ratios(best)})`;
+  else if (linear(work)) verdict = `met by the pipeline's own work (${ratios(work)}), not by wall time (best ${ratios(best)}): the excess is GC pauses`;
+  else verdict = `NOT met (best ${ratios(best)}, work ${ratios(work)})`;
+  lines.push(`target, growth no worse than linear (x${LINEAR} allowed for noise): ${verdict}`);
   return lines.join('\n');
 }
 
