@@ -10,7 +10,7 @@
 import { UsageError } from '../errors.js';
 import { quoteLiteral } from '../pg/server.js';
 import type { CheckProblem } from './apply-check.js';
-import { ALTER_SYSTEM_NAME } from './apply-conf.js';
+import { ALTER_SYSTEM_NAME } from '../pg/conf.js';
 import type { ApplyPlan } from './apply-plan.js';
 import type { Log } from './apply-run.js';
 import type { StatementRunner } from './apply-sql.js';

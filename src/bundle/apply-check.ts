@@ -7,7 +7,7 @@
  */
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { sameSettingValue } from './apply-conf.js';
+import { sameSettingValue } from '../pg/conf.js';
 import { parseHba } from '../pg/hba.js';
 import { hbaLineText } from './apply-hba.js';
 import type { PlannedSetting } from './apply-plan.js';

@@ -16,7 +16,7 @@ import {
   parseConf,
   withIncludeLine,
   type ConfEntry,
-} from './apply-conf.js';
+} from '../pg/conf.js';
 import { bundleRules, planHba, type HbaProblem } from './apply-hba.js';
 
 /** The server's OS user: owner of the data directory. */

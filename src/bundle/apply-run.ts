@@ -11,7 +11,7 @@ import { UsageError } from '../errors.js';
 import { alterSystemStatements } from './apply-alter.js';
 import type { ReadBundle } from './apply-bundle.js';
 import { presentedCertificate, runningSettings, waitFor, type CheckProblem } from './apply-check.js';
-import { sameSettingValue } from './apply-conf.js';
+import { sameSettingValue } from '../pg/conf.js';
 import { idNames, modeText } from './apply-diff.js';
 import { execAs, type Step } from './apply-exec.js';
 import type { ApplyPlan, PlannedFile } from './apply-plan.js';

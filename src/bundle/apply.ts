@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../package-info.js';
 import { alterSystemStatements, requireAlterSystem, runAlterSystem } from './apply-alter.js';
 import { readBundle, type ReadBundle } from './apply-bundle.js';
-import { sameSettingValue } from './apply-conf.js';
+import { sameSettingValue } from '../pg/conf.js';
 import { checkSettings, checkWithServer, restartSettings, type CheckProblem } from './apply-check.js';
 import { dryRunReport, idNames } from './apply-diff.js';
 import { atomicWrite, isDir, readState } from './apply-fs.js';

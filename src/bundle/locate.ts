@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { confSettings } from './apply-conf.js';
+import { confSettings } from '../pg/conf.js';
 import { isDir } from './apply-fs.js';
 import { execAs, findBinDir, groupName, parseServerVersion, userName } from './apply-exec.js';
 import type { OsUser, ServerLayout } from './apply-plan.js';

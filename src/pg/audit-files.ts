@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { settingDefault } from '../audit/defaults.js';
 import { isOn } from '../audit/rules-tls.js';
 import { AUDIT_SETTINGS, type AuditFacts, type AuditSetting, type CertFacts, type KeyFileFacts, type Unchecked } from '../audit/types.js';
-import { parseConf } from '../bundle/apply-conf.js';
+import { parseConf } from './conf.js';
 import { UsageError } from '../errors.js';
 import { inspectCertificate, keyMatchesCertificate } from '../pki/index.js';
 

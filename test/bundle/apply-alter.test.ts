@@ -1,7 +1,7 @@
 /** apply --alter-system, planned: what ALTER SYSTEM will leave in postgresql.auto.conf, and the statements. */
 import test from 'ava';
 import { alterSystemStatements } from '../../src/bundle/apply-alter.js';
-import { autoConfAfter, autoConfPending } from '../../src/bundle/apply-conf.js';
+import { autoConfAfter, autoConfPending } from '../../src/pg/conf.js';
 import { dryRunReport } from '../../src/bundle/apply-diff.js';
 import { applyTargets, changedFiles, planApply, settingsTarget, type BundleContents, type FileState, type ServerLayout } from '../../src/bundle/apply-plan.js';
 

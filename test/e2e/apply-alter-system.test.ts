@@ -9,7 +9,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { autoConfAfter, confSettings } from '../../src/bundle/apply-conf.js';
+import { autoConfAfter, confSettings } from '../../src/pg/conf.js';
 import { listBackups } from '../../src/bundle/backup.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { startDebianCluster } from '../helpers/debian-cluster.js';

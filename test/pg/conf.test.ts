@@ -1,5 +1,5 @@
 import test from 'ava';
-import { confIncludes, confSettings, parseConf, sameSettingValue, withIncludeLine } from '../../src/bundle/apply-conf.js';
+import { confIncludes, confSettings, parseConf, sameSettingValue, withIncludeLine } from '../../src/pg/conf.js';
 
 const parses = test.macro({
   exec(t, line: string, want: { name: string; value: string; quoted: boolean } | 'problem' | undefined) {
