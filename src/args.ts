@@ -24,3 +24,13 @@ export const CONNECT_HELP = `  -c, --connect CONNINFO  the server: "host=db.exam
                           PGSSLMODE, PGSSLROOTCERT, ...) fill in what it leaves out; with no
                           host, the local socket in /var/run/postgresql or /tmp. Passwords come
                           from password=, PGPASSWORD or ~/.pgpass, never from the command line.`;
+
+/** Options of every command that makes a bundle (generate, the wizard): where answers come from and go. */
+export const BUNDLE_OPTIONS = {
+  answers: { type: 'string' },
+  ...CONNECT_OPTION,
+  'from-server': { type: 'boolean' },
+  'save-answers': { type: 'string' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Answers } from '../answers/answers.js';
-import { CONNECT_OPTION } from '../args.js';
+import { BUNDLE_OPTIONS } from '../args.js';
 import { answerFlagHelp, answersFromFlags, answersFromJson, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { UsageError } from '../errors.js';
 import { gatherEnvFacts } from './env-facts.js';
@@ -14,13 +14,8 @@ import type { ServerContext } from '../plan/plan.js';
 import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverContext } from './server-prefill.js';
 
 const EXTRA = {
-  answers: { type: 'string' },
-  ...CONNECT_OPTION,
-  'from-server': { type: 'boolean' },
-  'save-answers': { type: 'string' },
-  force: { type: 'boolean' },
+  ...BUNDLE_OPTIONS,
   quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Read and check an answers file; any problem is a usage error naming the file. */

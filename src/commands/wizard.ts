@@ -12,7 +12,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Answers } from '../answers/answers.js';
-import { CONNECT_OPTION } from '../args.js';
+import { BUNDLE_OPTIONS } from '../args.js';
 import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { checkHost } from '../answers/validate.js';
 import type { ServerPrefill } from '../audit/prefill.js';
@@ -31,13 +31,8 @@ const bundleModule = () => import('./make-bundle.js');
 const generateModule = () => import('./generate.js');
 
 const EXTRA = {
-  answers: { type: 'string' },
-  ...CONNECT_OPTION,
-  'from-server': { type: 'boolean' },
-  'save-answers': { type: 'string' },
-  force: { type: 'boolean' },
+  ...BUNDLE_OPTIONS,
   plain: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 const NO_TTY = `no terminal to ask questions on (stdin is not a TTY).

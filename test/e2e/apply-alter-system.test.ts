@@ -7,32 +7,14 @@
  */
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { autoConfAfter, confSettings } from '../../src/pg/conf.js';
 import { listBackups } from '../../src/bundle/backup.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { startDebianCluster } from '../helpers/debian-cluster.js';
-import { addAlice, aliceTls, cli, connectTcp, makeBundle, snapshot, sslIs } from './apply-helpers.js';
+import { aliceTls, cli, connectTcp, setUp, snapshot, sslIs, tearDown, withoutBackups } from './apply-helpers.js';
 
-interface Setup<C extends Cluster = Cluster> {
-  c: C;
-  work: string;
-  bundle: string;
-}
-
-async function setUp<C extends Cluster>(start: () => Promise<C>): Promise<Setup<C>> {
-  const [{ work, bundle }, c] = await Promise.all([makeBundle(), start()]);
-  await addAlice(c);
-  return { c, work, bundle };
-}
-
-async function tearDown(s: Setup): Promise<void> {
-  await s.c.stop();
-  await rm(s.work, { recursive: true, force: true });
-}
-
-const withoutBackups = (snap: Record<string, string>) => Object.fromEntries(Object.entries(snap).filter(([k]) => !k.includes('pg-secure-setup.backups')));
 const autoConf = (c: Cluster) => join(c.dataDir, 'postgresql.auto.conf');
 
 /** A superuser connection over TCP, as --connect takes it. */

@@ -6,31 +6,15 @@
  * the server files into the data directory.
  */
 import test from 'ava';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDebianCluster, type DebianCluster } from '../helpers/debian-cluster.js';
-import { addAlice, aliceTls, cli, connectTcp, makeBundle, snapshot, sslIs } from './apply-helpers.js';
+import { aliceTls, cli, connectTcp, setUp as setUpWith, snapshot, sslIs, tearDown, withoutBackups } from './apply-helpers.js';
 
-interface Setup {
-  c: DebianCluster;
-  work: string;
-  bundle: string;
-}
-
-async function setUp(): Promise<Setup> {
-  const [{ work, bundle }, c] = await Promise.all([makeBundle(), startDebianCluster()]);
-  await addAlice(c);
-  return { c, work, bundle };
-}
-
-async function tearDown(s: Setup): Promise<void> {
-  await s.c.stop();
-  await rm(s.work, { recursive: true, force: true });
-}
+const setUp = () => setUpWith(startDebianCluster);
 
 const dirsOf = (c: DebianCluster) => [c.dataDir, c.configDir, c.confD];
-const withoutBackups = (snap: Record<string, string>) => Object.fromEntries(Object.entries(snap).filter(([k]) => !k.includes('pg-secure-setup.backups')));
 
 test('Debian layout, found from the data directory alone: apply, connect, apply again, rollback', async (t) => {
   const s = await setUp();

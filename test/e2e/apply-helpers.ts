@@ -1,7 +1,7 @@
 /** Shared by the apply end-to-end tests: bundles, client connections, file snapshots. */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,3 +95,25 @@ export async function sslIs(c: Cluster, want: 'on' | 'off'): Promise<boolean> {
   }
   return false;
 }
+
+/** A running cluster, a bundle for it, and the temp directory holding the bundle. */
+export interface Setup<C extends Cluster = Cluster> {
+  c: C;
+  work: string;
+  bundle: string;
+}
+
+/** A cluster from `start` (with alice, who has a password) and a bundle made with `extra` flags, in parallel. */
+export async function setUp<C extends Cluster>(start: () => Promise<C>, extra: string[] = []): Promise<Setup<C>> {
+  const [{ work, bundle }, c] = await Promise.all([makeBundle(extra), start()]);
+  await addAlice(c);
+  return { c, work, bundle };
+}
+
+export async function tearDown(s: Setup): Promise<void> {
+  await s.c.stop();
+  await rm(s.work, { recursive: true, force: true });
+}
+
+/** A snapshot without apply's own backup directory. */
+export const withoutBackups = (snap: Record<string, string>) => Object.fromEntries(Object.entries(snap).filter(([k]) => !k.includes('pg-secure-setup.backups')));

@@ -6,30 +6,13 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN } from '../helpers/cli.js';
-import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { addAlice, aliceTls, cli, connectTcp, makeBundle, snapshot, sslIs } from './apply-helpers.js';
+import { startCluster } from '../helpers/cluster.js';
+import { aliceTls, cli, connectTcp, setUp as setUpWith, snapshot, sslIs, tearDown, withoutBackups } from './apply-helpers.js';
 
-interface Setup {
-  c: Cluster;
-  work: string;
-  bundle: string;
-}
-
-async function setUp(extra: string[] = []): Promise<Setup> {
-  const [{ work, bundle }, c] = await Promise.all([makeBundle(extra), startCluster()]);
-  await addAlice(c);
-  return { c, work, bundle };
-}
-
-async function tearDown(s: Setup): Promise<void> {
-  await s.c.stop();
-  await rm(s.work, { recursive: true, force: true });
-}
-
-const withoutBackups = (snap: Record<string, string>) => Object.fromEntries(Object.entries(snap).filter(([k]) => !k.includes('pg-secure-setup.backups')));
+const setUp = (extra: string[] = []) => setUpWith(startCluster, extra);
 
 /** Edit a bundle file the way a reviewer would. */
 async function edit(path: string, from: string | RegExp, to: string): Promise<void> {
