@@ -75,9 +75,10 @@ async function firstFrame(rounds: number): Promise<{ node: number; first: number
   return { node: median(node), first: median(first), interactive: median(interactive) };
 }
 
-/** The event loop's longest delay while a bundle is made, and the longest gap between 10 ms ticks (what a spinner feels). */
-async function loopDelay(answers: Parameters<typeof completeAnswers>[0]): Promise<{ maxMs: number; p99Ms: number; tickGapMs: number; totalMs: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'pgss-bench-loop-'));
+type Delay = { maxMs: number; p99Ms: number; tickGapMs: number; totalMs: number };
+
+/** The event loop's longest delay while `body` runs, and the longest gap between 10 ms ticks (what a spinner feels). */
+async function delayDuring(body: () => Promise<void>): Promise<Delay> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   let last = performance.now();
   let gap = 0;
@@ -86,40 +87,34 @@ async function loopDelay(answers: Parameters<typeof completeAnswers>[0]): Promis
     gap = Math.max(gap, now - last - 10);
     last = now;
   }, 10);
+  const start = performance.now();
+  h.enable();
+  try {
+    await body();
+  } finally {
+    h.disable();
+    clearInterval(tick);
+  }
+  return { maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, tickGapMs: gap, totalMs: performance.now() - start };
+}
+
+/** The same while a bundle is made. */
+async function loopDelay(answers: Parameters<typeof completeAnswers>[0]): Promise<Delay> {
+  const dir = mkdtempSync(join(tmpdir(), 'pgss-bench-loop-'));
   try {
     const full = completeAnswers({ ...answers, out: join(dir, 'b') }, { hostname: 'bench.example.com' });
-    const start = performance.now();
-    h.enable();
-    await makeBundle(full, { force: false, onProgress: () => undefined });
-    h.disable();
-    return { maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, tickGapMs: gap, totalMs: performance.now() - start };
+    return await delayDuring(() => makeBundle(full, { force: false, onProgress: () => undefined }).then(() => undefined));
   } finally {
-    clearInterval(tick);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** The same measures over an idle wait: the machine's own noise (a loaded CPU delays an idle loop too). */
-async function idleDelay(ms: number): Promise<{ maxMs: number; p99Ms: number; tickGapMs: number; totalMs: number }> {
-  const h = monitorEventLoopDelay({ resolution: 1 });
-  let last = performance.now();
-  let gap = 0;
-  const tick = setInterval(() => {
-    const now = performance.now();
-    gap = Math.max(gap, now - last - 10);
-    last = now;
-  }, 10);
-  h.enable();
-  await new Promise((r) => setTimeout(r, ms));
-  h.disable();
-  clearInterval(tick);
-  return { maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, tickGapMs: gap, totalMs: ms };
-}
+const idleDelay = (ms: number): Promise<Delay> => delayDuring(() => new Promise((r) => setTimeout(r, ms)));
 
 export async function benchWizard(rounds = 7): Promise<string> {
   const { node, first, interactive } = await firstFrame(rounds);
   const idle = await idleDelay(1500);
-  type Delay = Awaited<ReturnType<typeof idleDelay>>;
   // The first bundle of a process is the wizard's case (code not yet compiled); later ones show the steady state.
   const runs = async (answers: Parameters<typeof completeAnswers>[0]): Promise<{ cold: Delay; warm: Delay }> => {
     const cold = await loopDelay(answers);

@@ -8,13 +8,11 @@
  */
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { BIN } from '../helpers/cli.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { hasTmux, Terminal } from './wizard-terminal.js';
+import { cliSession, hasTmux } from './wizard-terminal.js';
 
 const ready = hasTmux() && existsSync(new URL('../../dist/commands/wizard.js', import.meta.url));
 const e2e = ready ? test.serial : test.serial.skip;
@@ -35,19 +33,8 @@ test.after.always(async () => {
 
 const conninfo = () => `host=127.0.0.1 port=${cluster!.port} user=postgres dbname=postgres sslmode=disable`;
 
-/** A fresh directory and the wizard asking the server at `connect` with `password`; both removed by done(). */
-async function session(password: string, connect = conninfo()) {
-  const cwd = await mkdtemp(join(tmpdir(), 'pgss-wizard-server-'));
-  const term = await Terminal.start(cwd, [process.execPath, BIN, '--connect', connect], { NO_COLOR: '1', PGPASSWORD: password });
-  return {
-    cwd,
-    term,
-    done: async () => {
-      await term.kill();
-      await rm(cwd, { recursive: true, force: true });
-    },
-  };
-}
+/** The wizard asking the server at `connect` with `password`, in a fresh directory. */
+const session = (password: string, connect = conninfo()) => cliSession(['--connect', connect], { NO_COLOR: '1', PGPASSWORD: password });
 
 e2e('--connect: the version is the server\'s, the passwords screen names its md5 role, the README is written for it', async (t) => {
   const s = await session(PASSWORD);

@@ -5,9 +5,11 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { BIN } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 
@@ -95,4 +97,18 @@ export class Terminal {
     await run('tmux', ['-S', this.sock, 'kill-server']).catch(() => undefined);
     rmSync(this.sockDir, { recursive: true, force: true });
   }
+}
+
+/** A fresh working directory and a terminal running the built CLI with `args` in it; done() removes both. */
+export async function cliSession(args: string[], env: Record<string, string> = { NO_COLOR: '1' }) {
+  const cwd = await mkdtemp(join(tmpdir(), 'pgss-wizard-'));
+  const term = await Terminal.start(cwd, [process.execPath, BIN, ...args], env);
+  return {
+    cwd,
+    term,
+    done: async () => {
+      await term.kill();
+      await rm(cwd, { recursive: true, force: true });
+    },
+  };
 }

@@ -12,8 +12,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BIN, runCli } from '../helpers/cli.js';
-import { hasTmux, Terminal } from './wizard-terminal.js';
+import { runCli } from '../helpers/cli.js';
+import { cliSession, hasTmux, type Terminal } from './wizard-terminal.js';
 
 const exec = promisify(execFile);
 const BUILT = existsSync(new URL('../../dist/commands/wizard.js', import.meta.url));
@@ -24,19 +24,7 @@ if (!BUILT) console.warn('wizard e2e skipped: run `npx tsc -p tsconfig.json` fir
 /** Ink's first frame (the lines before it are drawn without Ink while it loads). */
 const INTERACTIVE = /Bundle directory: |Server version: /;
 
-/** A fresh working directory and a terminal running the CLI in it; both removed afterwards. */
-async function session(args: string[], env: Record<string, string> = { NO_COLOR: '1' }) {
-  const cwd = await mkdtemp(join(tmpdir(), 'pgss-wizard-'));
-  const term = await Terminal.start(cwd, [process.execPath, BIN, ...args], env);
-  return {
-    cwd,
-    term,
-    done: async () => {
-      await term.kill();
-      await rm(cwd, { recursive: true, force: true });
-    },
-  };
-}
+const session = cliSession;
 
 /** Enter at every screen (waiting while the plan or the keys are made) until the program ends. */
 async function enterToTheEnd(term: Terminal): Promise<number> {
