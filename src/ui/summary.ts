@@ -106,7 +106,8 @@ export function buildSummary(result: { plan: Plan; dir: string; issued: Readonly
     dir,
     chain: chainOf(result.plan, result.issued),
     files: groupFiles(result.plan),
-    commands: result.plan.commands.map((c) => `cd ${dir} && ${commandLine(c)}`),
+    // One command a line, each short enough not to wrap at 80 columns: a wrapped line pastes as two.
+    commands: [commandLine(['cd', dir]), ...result.plan.commands.map((c) => commandLine(c))],
     connections: connectionsOf(result.plan.answers, dir),
     warnings: result.plan.warnings,
   };

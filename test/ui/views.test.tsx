@@ -183,7 +183,9 @@ test.serial('summary: the chain as a tree, files by directory, next commands', a
   t.regex(frame, / {3}└─ CN=bob +\(client/);
   t.regex(frame, /server\/ +server\.crt server\.key\* root\.crt root\.crl/);
   t.regex(frame, /ca\/ +root\.crt root\.key\* intermediate\.crt intermediate\.key\* README\.md/);
-  t.regex(frame, /cd b && sudo \.\/apply\.sh/);
+  // Each command whole on its own line: a wrapped one would paste as two.
+  t.regex(frame, /^ *cd b$/m);
+  t.regex(frame, /^ *sudo \.\/apply\.sh \/var\/lib\/postgresql\/\d+\/main \/etc\/postgresql\/\d+\/main$/m);
   fits(t, frame);
   t.deepEqual(summary.connections.map((c) => c.conninfo), [
     'host=db.example.com port=5432 dbname=postgres user=alice sslmode=verify-full',

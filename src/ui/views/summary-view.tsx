@@ -12,7 +12,8 @@
  *   server/  server.crt  server.key (0600)  root.crt  root.crl
  *   ...
  *   Next, on the server
- *   cd pg-secure-setup && sudo ./apply.sh ...
+ *   cd pg-secure-setup
+ *   sudo ./apply.sh ...
  */
 import { Box, Text } from 'ink';
 import { chainLines, fileLines, type WizardSummary } from '../summary.js';
