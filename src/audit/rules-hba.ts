@@ -3,7 +3,7 @@
  * fits where the server stands (20.1 The pg_hba.conf File, 20.5 Password
  * Authentication, 20.12 Certificate Authentication).
  */
-import { lintHba, parseHba, type HbaDocument, type HbaFinding, type HbaLintCode, type HbaRecordLine } from '../pg/hba.js';
+import { lintHba, parseHba, type HbaDocument, type HbaFinding, type HbaLintCode, type HbaRecordLine } from '../hba/index.js';
 import { migrationSteps } from './migration.js';
 import type { AuditFacts, AuditOptions, Finding, HbaSource, Severity } from './types.js';
 

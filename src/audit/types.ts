@@ -4,7 +4,7 @@
  * the rules in this folder read no files, open no connections and read no
  * clock (`now` comes in with the options).
  */
-import type { HbaLintCode } from '../pg/hba.js';
+import type { HbaLintCode } from '../hba/index.js';
 
 /** How bad a finding is. `info` alone does not make a server fail the audit. */
 export const SEVERITIES = ['high', 'medium', 'low', 'info'] as const;

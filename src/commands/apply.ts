@@ -4,7 +4,7 @@
  * failure). `--dry-run` shows every change and changes nothing.
  */
 import { createInterface } from 'node:readline/promises';
-import { applyBundle } from '../bundle/apply.js';
+import { applyBundle } from '../apply/apply.js';
 import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
 import { CONNECT_HELP, CONNECT_OPTION, parseCommandArgs } from '../args.js';

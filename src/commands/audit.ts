@@ -67,10 +67,10 @@ function parse(argv: string[]): AuditArgs | 'help' {
 async function gather(args: AuditArgs): Promise<AuditFacts> {
   // Files alone when only file locations are given; a connection otherwise (--connect, PG*, the local socket).
   if (args.connect === undefined && (args.pgdata !== undefined || args.configDir !== undefined)) {
-    const { gatherFileFacts } = await import('../pg/audit-files.js');
+    const { gatherFileFacts } = await import('../audit/gather-files.js');
     return gatherFileFacts({ pgdata: args.pgdata, configDir: args.configDir }, args.hosts);
   }
-  const { gatherLiveFacts } = await import('../pg/audit-live.js');
+  const { gatherLiveFacts } = await import('../audit/gather-live.js');
   return gatherLiveFacts({ connect: args.connect, pgdata: args.pgdata, configDir: args.configDir }, args.hosts);
 }
 

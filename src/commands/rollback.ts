@@ -1,5 +1,5 @@
 /** `pg-secure-setup rollback`: put back the files the last apply changed, and reload. */
-import { rollback as runRollback } from '../bundle/apply-rollback.js';
+import { rollback as runRollback } from '../apply/rollback.js';
 import type { Command } from './command.js';
 import { WHERE_HELP, WHERE_OPTIONS, whereFrom } from './apply.js';
 import { parseCommandArgs } from '../args.js';

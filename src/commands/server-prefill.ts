@@ -16,7 +16,7 @@ export const SERVER_PREFILL_HELP = `  -c, --connect CONNINFO  ask this server fo
 
 /** Connect (lazily loading pg), gather the audit's facts, and turn them into a prefill. */
 export async function prefillFromServer(connect: string | undefined): Promise<ServerPrefill> {
-  const [{ gatherLiveFacts }, { serverPrefill }] = await Promise.all([import('../pg/audit-live.js'), import('../audit/prefill.js')]);
+  const [{ gatherLiveFacts }, { serverPrefill }] = await Promise.all([import('../audit/gather-live.js'), import('../audit/prefill.js')]);
   return serverPrefill(await gatherLiveFacts(connect === undefined ? {} : { connect }, []));
 }
 

@@ -9,7 +9,7 @@ import { loadClientTls, resolveConnection } from '../pg/server.js';
 import type { Command } from './command.js';
 import { CONNECT_HELP, CONNECT_OPTION, parseCommandArgs } from '../args.js';
 import { reportingConnectionErrors } from './conn-options.js';
-import { DEFAULT_WRONG_HOST, runVerify, type Check, type ChainEntry, type VerifyReport } from './verify-checks.js';
+import { DEFAULT_WRONG_HOST, runVerify, type Check, type ChainEntry, type VerifyReport } from '../verify/checks.js';
 
 const OPTIONS = {
   ...CONNECT_OPTION,

@@ -5,12 +5,12 @@
  */
 import type { Answers } from '../answers/answers.js';
 import type { Plan } from '../plan/plan.js';
-import { type PasswordsText, passwordsText, STEP_MARK } from '../ui/passwords-text.js';
-import type { FlowConfig } from '../ui/resolve-flow.js';
-import { reviewLines } from '../ui/review-lines.js';
-import { REVIEW_HELP } from '../ui/steps.js';
-import { chainLines, fileLines, type WizardSummary } from '../ui/summary.js';
-import { wrapText } from '../ui/wrap.js';
+import { type PasswordsText, passwordsText, STEP_MARK } from '../wizard/passwords-text.js';
+import type { FlowConfig } from '../wizard/resolve-flow.js';
+import { reviewLines } from '../wizard/review-lines.js';
+import { REVIEW_HELP } from '../wizard/steps.js';
+import { chainLines, fileLines, type WizardSummary } from '../wizard/summary.js';
+import { wrapText } from '../wizard/wrap.js';
 import { askAll, askYes, indent, type PlainIo, say } from './ask.js';
 
 /** The slow work, supplied by the command (the same as the wizard's). */

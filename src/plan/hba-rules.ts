@@ -4,7 +4,7 @@
  * then the plaintext refusal, then the TLS rules.
  */
 import type { Answers } from '../answers/answers.js';
-import type { HbaRule } from '../pg/hba.js';
+import type { HbaRule } from '../hba/index.js';
 
 /** A rule with the short comment written above it. */
 export interface PlannedRule {

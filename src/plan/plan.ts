@@ -5,7 +5,7 @@
  */
 import type { Answers } from '../answers/answers.js';
 import { answersToJson } from '../answers/resolve.js';
-import { formatRule } from '../pg/hba.js';
+import { formatRule } from '../hba/index.js';
 import type { CertRequest } from '../pki/index.js';
 import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
 import { conninfo, jdbc, nodePg, uri, type ClientTarget } from './connection.js';

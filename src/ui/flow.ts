@@ -8,8 +8,8 @@ import type { Answers } from '../answers/answers.js';
 import { parseAnswerText, QUESTIONS, type Question } from '../answers/questions.js';
 import type { Plan } from '../plan/plan.js';
 import { editLine, lineOf, type Line, type LineEdit } from './line-edit.js';
-import { askedQuestions, checkValue, type FlowConfig, resolveAll } from './resolve-flow.js';
-import type { WizardSummary } from './summary.js';
+import { askedQuestions, checkValue, type FlowConfig, resolveAll } from '../wizard/resolve-flow.js';
+import type { WizardSummary } from '../wizard/summary.js';
 
 /** Where the wizard stands. */
 export type Stop =

@@ -5,11 +5,11 @@
  */
 import { render } from 'ink';
 import { WizardApp, type WizardOutcome, type WizardServices } from './app.js';
-import type { FlowConfig } from './resolve-flow.js';
+import type { FlowConfig } from '../wizard/resolve-flow.js';
 import { ThemeContext, themeFor } from './theme.js';
 
 export type { WizardOutcome, WizardServices } from './app.js';
-export type { FlowConfig } from './resolve-flow.js';
+export type { FlowConfig } from '../wizard/resolve-flow.js';
 
 export interface RunWizardOptions {
   readonly config: FlowConfig;

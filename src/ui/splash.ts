@@ -4,7 +4,7 @@
  * stays blank that long looks hung. Ink's first frame replaces these lines.
  * Plain text only (no Ink, no colour), so it costs nothing to import.
  */
-import { stepInfo, STEP_IDS } from './steps.js';
+import { stepInfo, STEP_IDS } from '../wizard/steps.js';
 
 /** Lines on screen that erase() takes away again. */
 export interface Splash {

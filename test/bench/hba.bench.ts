@@ -26,7 +26,7 @@
 import { cpus, loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { insertRules, parseHba, rewriteMd5ToScram, serializeHba, type HbaRule } from '../../src/pg/hba.js';
+import { insertRules, parseHba, rewriteMd5ToScram, serializeHba, type HbaRule } from '../../src/hba/index.js';
 
 const SIZES = [1_000, 10_000, 100_000] as const;
 

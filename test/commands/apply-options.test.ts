@@ -1,7 +1,7 @@
 /** Where apply and rollback look for the server: flags, $PGDATA, and when a connection is asked. */
 import test from 'ava';
 import { whereFrom } from '../../src/commands/apply.js';
-import { wantsConnection } from '../../src/bundle/locate-connect.js';
+import { wantsConnection } from '../../src/apply/locate-connect.js';
 
 const where = test.macro({
   exec(t, values: Record<string, string>, env: NodeJS.ProcessEnv, want: object, connection: boolean) {

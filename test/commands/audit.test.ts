@@ -195,7 +195,7 @@ test('pg_hba.conf rebuilt from pg_hba_file_rules keeps line numbers and the line
       ].join('\n'),
     );
     const { connect } = await import('../../src/pg/server.js');
-    const { hbaFromView } = await import('../../src/pg/audit-queries.js');
+    const { hbaFromView } = await import('../../src/audit/queries.js');
     const s = await connect({ connect: `host=127.0.0.1 port=${c.port} user=postgres dbname=postgres sslmode=disable password='${PASSWORD}'` });
     try {
       const view = await hbaFromView(s);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import type { VerifyReport } from '../../src/commands/verify-checks.js';
+import type { VerifyReport } from '../../src/verify/checks.js';
 import { connect, ConnectionError } from '../../src/pg/server.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { autoConfAfter, confSettings } from '../../src/pg/conf.js';
-import { listBackups } from '../../src/bundle/backup.js';
+import { listBackups } from '../../src/apply/backup.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { startDebianCluster } from '../helpers/debian-cluster.js';
 import { aliceTls, cli, connectTcp, setUp, snapshot, sslIs, tearDown, withoutBackups } from './apply-helpers.js';

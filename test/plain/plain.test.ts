@@ -12,8 +12,8 @@ import { planFor } from '../../src/commands/make-bundle.js';
 import { serverContext } from '../../src/commands/server-prefill.js';
 import { isPromptExit } from '../../src/plain/ask.js';
 import { type PlainServices, runPlain } from '../../src/plain/run.js';
-import type { FlowConfig } from '../../src/ui/resolve-flow.js';
-import { buildSummary } from '../../src/ui/summary.js';
+import type { FlowConfig } from '../../src/wizard/resolve-flow.js';
+import { buildSummary } from '../../src/wizard/summary.js';
 
 const ENV = { hostname: 'db', fqdn: 'db.example.com', detectedPgVersion: 15 };
 const ENTER = '\r';

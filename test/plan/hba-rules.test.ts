@@ -1,7 +1,7 @@
 import test from 'ava';
 import { completeAnswers } from '../../src/answers/resolve.js';
 import { planHbaRules } from '../../src/plan/hba-rules.js';
-import { formatRule } from '../../src/pg/hba.js';
+import { formatRule } from '../../src/hba/index.js';
 
 const lines = (given: Parameters<typeof completeAnswers>[0]) => planHbaRules(completeAnswers(given, {})).map((r) => formatRule(r.rule).replace(/\s+/g, ' '));
 

@@ -4,7 +4,7 @@ import { completeAnswers } from '../../src/answers/resolve.js';
 import { planHbaRules } from '../../src/plan/hba-rules.js';
 import { planSettings } from '../../src/plan/settings.js';
 import { versionTraits } from '../../src/plan/versions.js';
-import { formatRule } from '../../src/pg/hba.js';
+import { formatRule } from '../../src/hba/index.js';
 
 const byVersion = test.macro({
   exec(t, version: PgVersion, expected: { groups: 'ssl_groups' | 'ssl_ecdh_curve'; crlDir: boolean; scramIterations: boolean; includes: boolean }) {

@@ -9,8 +9,8 @@ import { completeAnswers } from '../../src/answers/resolve.js';
 import type { ServerPrefill } from '../../src/audit/prefill.js';
 import { planFor } from '../../src/commands/make-bundle.js';
 import { currentAnswers, type FlowAction, flowReducer, type FlowState, initFlow, stopsOf } from '../../src/ui/flow.js';
-import { type FlowConfig, resolveAll } from '../../src/ui/resolve-flow.js';
-import { buildSummary } from '../../src/ui/summary.js';
+import { type FlowConfig, resolveAll } from '../../src/wizard/resolve-flow.js';
+import { buildSummary } from '../../src/wizard/summary.js';
 
 const ENV = { hostname: 'db', fqdn: 'db.example.com', detectedPgVersion: 15 };
 

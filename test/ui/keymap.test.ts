@@ -2,7 +2,7 @@
 import test from 'ava';
 import { initFlow, flowReducer, type FlowState } from '../../src/ui/flow.js';
 import { actionForKey, hintsFor, type KeyInfo, reduceKey } from '../../src/ui/keymap.js';
-import type { FlowConfig } from '../../src/ui/resolve-flow.js';
+import type { FlowConfig } from '../../src/wizard/resolve-flow.js';
 
 const config: FlowConfig = { env: { hostname: 'db', detectedPgVersion: 15 }, fixed: {}, prefill: {} };
 const onOut = initFlow(config); // a text field

@@ -13,7 +13,7 @@ import type { ServerPrefill } from '../../src/audit/prefill.js';
 import { planFor } from '../../src/commands/make-bundle.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { WizardApp, type WizardServices } from '../../src/ui/app.js';
-import { buildSummary } from '../../src/ui/summary.js';
+import { buildSummary } from '../../src/wizard/summary.js';
 import { PLAIN_THEME, ThemeContext } from '../../src/ui/theme.js';
 import { KEY, plain, press, settle, waitForFrame } from './ink-helpers.js';
 

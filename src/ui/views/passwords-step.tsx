@@ -16,12 +16,12 @@
 import { Box, Text } from 'ink';
 import type { Answers } from '../../answers/answers.js';
 import type { ServerPrefill } from '../../audit/prefill.js';
-import { passwordsText, STEP_MARK, type MigrationLine } from '../passwords-text.js';
+import { passwordsText, STEP_MARK, type MigrationLine } from '../../wizard/passwords-text.js';
 import { useTheme } from '../theme.js';
-import { wrapText } from '../wrap.js';
+import { wrapText } from '../../wizard/wrap.js';
 import { Frame } from './frame.js';
 
-export { loginSummary } from '../passwords-text.js';
+export { loginSummary } from '../../wizard/passwords-text.js';
 
 export interface PasswordsStepProps {
   readonly answers: Answers;

@@ -12,12 +12,12 @@ import { Box, Text } from 'ink';
 import type { Answers } from '../../answers/answers.js';
 import { QUESTIONS, type Question } from '../../answers/questions.js';
 import type { Draft } from '../flow.js';
-import { isDecided, showValue, SOURCE_NOTE, type Source } from '../resolve-flow.js';
-import { stepOfQuestion } from '../steps.js';
+import { isDecided, showValue, SOURCE_NOTE, type Source } from '../../wizard/resolve-flow.js';
+import { stepOfQuestion } from '../../wizard/steps.js';
 import { useTheme } from '../theme.js';
 import { ChoiceField, ListField, TextField } from './fields.js';
 import { Frame } from './frame.js';
-import { wrapText } from '../wrap.js';
+import { wrapText } from '../../wizard/wrap.js';
 
 export interface QuestionStepProps {
   readonly focus: keyof Answers;

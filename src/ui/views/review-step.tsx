@@ -7,8 +7,8 @@
  *   lines 1-15 of 48 ↓
  */
 import { Box, Text } from 'ink';
-import type { ReviewLine } from '../review-lines.js';
-import { REVIEW_HELP } from '../steps.js';
+import type { ReviewLine } from '../../wizard/review-lines.js';
+import { REVIEW_HELP } from '../../wizard/steps.js';
 import { useTheme } from '../theme.js';
 import { Frame } from './frame.js';
 

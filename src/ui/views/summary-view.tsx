@@ -16,7 +16,7 @@
  *   sudo ./apply.sh ...
  */
 import { Box, Text } from 'ink';
-import { chainLines, fileLines, type WizardSummary } from '../summary.js';
+import { chainLines, fileLines, type WizardSummary } from '../../wizard/summary.js';
 import { useTheme } from '../theme.js';
 
 export interface SummaryViewProps {

@@ -10,7 +10,7 @@
 import { ProgressBar, Spinner, ThemeProvider, extendTheme, defaultTheme } from '@inkjs/ui';
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
-import { WRITING_HELP } from '../steps.js';
+import { WRITING_HELP } from '../../wizard/steps.js';
 import { useTheme } from '../theme.js';
 import { Frame } from './frame.js';
 

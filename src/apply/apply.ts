@@ -1,0 +1,204 @@
+/**
+ * Apply a bundle to the server on this machine: plan every file, back up
+ * what changes, write atomically, ask the server whether it accepts the new
+ * files, reload (restart only when needed and agreed), check that the
+ * server now serves the bundle, and put everything back on any failure.
+ */
+import { UsageError } from '../errors.js';
+import { TOOL_VERSION } from '../package-info.js';
+import { alterSystemStatements, requireAlterSystem, runAlterSystem } from './alter.js';
+import { readBundle, type ReadBundle } from './read-bundle.js';
+import { sameSettingValue } from '../pg/conf.js';
+import { checkSettings, checkWithServer, restartSettings, type CheckProblem } from './check.js';
+import { dryRunReport, idNames } from './diff.js';
+import { atomicWrite, isDir, readState } from './fs.js';
+import { applyTargets, autoConfPath, changedFiles, planApply, settingsTarget, type ApplyOptions, type ApplyPlan, type FileState, type PlannedFile } from './plan.js';
+import { checkWritable, describeSteps, guardExit, reloadAndVerify, type Log } from './run.js';
+import { createBackup, recordAfter, restoreBackup, saveManifest, type Backup } from './backup.js';
+import { showSetting } from './locate.js';
+import { openServer, type ServerAccess, type WhereOptions } from './locate-connect.js';
+
+/** What the apply command asks for. */
+export interface ApplyRequest {
+  readonly bundleDir: string;
+  readonly where: WhereOptions;
+  readonly options: ApplyOptions;
+  readonly dryRun: boolean;
+  /** The user agreed to a restart beforehand (--yes). */
+  readonly yes: boolean;
+  /** Ask the user; undefined without a terminal. */
+  readonly confirm?: (question: string) => Promise<boolean>;
+  readonly log: Log;
+  readonly now?: Date;
+}
+
+/** The result: exit code 0 (applied, or nothing to do), 1 (failed, old files restored). */
+export interface ApplyResult {
+  readonly code: 0 | 1;
+  readonly changed: readonly PlannedFile[];
+  readonly backupDir?: string;
+}
+
+/** Plan against the server's current files. */
+export function planFor(bundle: ReadBundle, access: ServerAccess, options: ApplyOptions): ApplyPlan {
+  const { server } = access;
+  const main = readState(server.configFile);
+  const target = settingsTarget(server, main ? Buffer.from(main.bytes).toString('utf8') : '', isDir);
+  const current = new Map<string, FileState>();
+  for (const t of applyTargets(bundle, server, target.path, options.alterSystem)) {
+    const s = readState(t.path);
+    if (s) current.set(t.path, s);
+  }
+  return planApply({ bundle, layout: server, settingsTarget: target, current, options });
+}
+
+function problemText(ps: readonly { where: string; message: string }[]): string {
+  return ps.map((p) => `  ${p.where}: ${p.message}`).join('\n');
+}
+
+/** Why a restart is needed, if it is: a passphrase key the server cannot reload (18.9.1, 19.3.3), settings of context postmaster. */
+async function restartReasons(bundle: ReadBundle, plan: ApplyPlan, access: ServerAccess): Promise<string[]> {
+  const reasons: string[] = [];
+  const keyChanges = changedFiles(plan).some((f) => f.role === 'server.key');
+  if (bundle.keyEncrypted && keyChanges) {
+    const fromBundle = (name: string) => plan.settings.find((s) => s.name === name)?.value;
+    const current = async (name: string) => {
+      const r = await showSetting(access.server, name);
+      return r.ok ? r.value : '';
+    };
+    const command = fromBundle('ssl_passphrase_command') ?? (await current('ssl_passphrase_command'));
+    if (!command) throw new UsageError('server/server.key is passphrase-protected and the server has no ssl_passphrase_command to unlock it (19.3.3): set one in the bundle\'s settings, or use a key without a passphrase');
+    const reload = fromBundle('ssl_passphrase_command_supports_reload') ?? (await current('ssl_passphrase_command_supports_reload'));
+    if (!/^(on|true|yes|1)$/i.test(reload)) reasons.push('the key is passphrase-protected and ssl_passphrase_command_supports_reload is off: only a restart loads it');
+  }
+  if (access.sql) {
+    const names = await restartSettings(access.sql, plan.settings);
+    for (const n of names ?? []) reasons.push(`${n} changes only on a restart`);
+  }
+  return reasons;
+}
+
+async function agreeToRestart(req: ApplyRequest, reasons: string[]): Promise<boolean> {
+  if (req.yes) return true;
+  const text = `The server must restart (pg_ctl restart -m fast: open sessions end):\n${reasons.map((r) => `  - ${r}`).join('\n')}`;
+  if (!req.confirm) throw new UsageError(`${text}\nNothing was changed. Run again with --yes to allow the restart.`);
+  return req.confirm(`${text}\nRestart it?`);
+}
+
+function restore(backup: Backup, access: ServerAccess, log: Log): void {
+  try {
+    restoreBackup(backup);
+  } catch (err) {
+    throw new Error(`restoring the previous files failed (${(err as Error).message}): they are in ${backup.dir}; run pg-secure-setup rollback --pgdata ${access.server.dataDir} --force`);
+  }
+  backup.manifest.status = 'restored';
+  backup.manifest.updatedAt = new Date().toISOString();
+  saveManifest(backup, access.server.osUser);
+  log(`Restored the previous files from ${backup.dir}.`, true);
+}
+
+/** Run an apply; bad input throws UsageError before anything changes. */
+export async function applyBundle(req: ApplyRequest): Promise<ApplyResult> {
+  const bundle = await readBundle(req.bundleDir, req.now);
+  const access = await openServer(req.where, bundle.pgVersion);
+  try {
+    return await applyWith(req, bundle, access);
+  } finally {
+    await access.close();
+  }
+}
+
+async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAccess): Promise<ApplyResult> {
+  const { server } = access;
+  const log = req.log;
+  if (req.options.alterSystem) await requireAlterSystem(access);
+  const plan = planFor(bundle, access, req.options);
+  if (plan.problems.length > 0) {
+    throw new UsageError(`the bundle cannot be applied; nothing was changed:\n${problemText(plan.problems.map((p) => ({ where: p.line ? `${p.file}:${p.line}` : p.file, message: p.message })))}`);
+  }
+  log(`Server: PostgreSQL ${server.version}, data ${server.dataDir}, config ${server.configFile}, ${server.running ? `running (pid ${server.running.pid})` : 'not running'}`);
+  if (req.options.md5ToScram && access.sql) {
+    const md5 = await access.sql<{ rolname: string }>("SELECT rolname FROM pg_catalog.pg_authid WHERE rolpassword LIKE 'md5%' ORDER BY 1");
+    if (md5.ok && md5.rows.length > 0) log(`Warning: these roles still have MD5 passwords and cannot log in under scram-sha-256 until they set a new one: ${md5.rows.map((r) => r.rolname).join(', ')}`, true);
+  }
+
+  const changed = changedFiles(plan);
+  if (changed.length === 0) {
+    log('Nothing to change: the server already has this bundle.');
+    return { code: 0, changed };
+  }
+  for (const w of [...bundle.warnings, ...plan.warnings]) log(`Note: ${w}`);
+  for (const f of plan.findings.filter((x) => x.severity !== 'info')) log(`${server.hbaFile}:${f.line}: ${f.severity}: ${f.message}`);
+  const reasons = server.running ? await restartReasons(bundle, plan, access) : [];
+  const steps = describeSteps(server, changed, plan, reasons.length > 0, bundle.dir);
+  const statements = alterSystemStatements(plan);
+  if (statements.length > 0) log(`The settings go into ${autoConfPath(server)} by ALTER SYSTEM, through ${access.via}.`);
+  if (req.dryRun) {
+    // postgresql.auto.conf is the server's to write: the dry run shows the statements instead of a diff.
+    const shown = changed.filter((f) => f.role !== 'auto-conf');
+    log(dryRunReport(shown.map((f) => ({ path: f.path, before: f.before, after: f.after, secret: f.secret })), steps, idNames(server.osUser)).trimEnd());
+    return { code: 0, changed };
+  }
+  checkWritable(server, changed);
+  if (reasons.length > 0 && !(await agreeToRestart(req, reasons))) {
+    log('Nothing was changed.');
+    return { code: 1, changed: [] };
+  }
+
+  const backup = createBackup(changed, { ...server, bundle: bundle.dir, owner: server.osUser, now: req.now ?? new Date(), tool: TOOL_VERSION });
+  log(`Backed up ${changed.filter((f) => f.before).length} file(s) to ${backup.dir}`);
+  const release = guardExit(backup, server);
+  try {
+    for (const f of changed) {
+      if (f.role === 'auto-conf') {
+        // Backed up above like any file: a refusal, a failed check or a rollback puts the old bytes back.
+        const refused = await runAlterSystem(access.statements!, statements, log);
+        if (refused) {
+          restore(backup, access, log);
+          log(`The server refused a setting of the bundle, so nothing was reloaded:\n${problemText([refused])}`, true);
+          return { code: 1, changed, backupDir: backup.dir };
+        }
+        recordAfter(backup, f.path, server.osUser);
+        log(`  the server wrote ${f.path}`);
+        continue;
+      }
+      atomicWrite(f.path, f.after);
+      log(`  wrote ${f.path} (${f.changes.join(', ')})`);
+    }
+    const problems: CheckProblem[] = await checkSettings(server, plan.settings, server.running ? access.sql : undefined);
+    const hbaText = Buffer.from(plan.files.find((f) => f.role === 'hba')!.after.bytes).toString('utf8');
+    if (server.running && access.sql) {
+      const own = changed.filter((f) => f.role === 'settings' || f.role === 'auto-conf').map((f) => f.path);
+      const ownNames = req.options.alterSystem ? { ownNames: plan.settings.map((s) => s.name) } : {};
+      const ssl = plan.settings.find((x) => x.name === 'ssl');
+      const asked = await checkWithServer(access.sql, { hbaFile: server.hbaFile, hbaText, ownFiles: own, ...ownNames, sslTurnsOn: ssl !== undefined && sameSettingValue('on', ssl.value) });
+      if (asked.unavailable) log(`Note: could not ask the server to check the files (${asked.unavailable}); checked with postgres -C and the pg_hba.conf parser only.`);
+      for (const n of asked.notes) log(`Note: ${n}`);
+      problems.push(...asked.problems);
+    }
+    if (problems.length > 0) {
+      restore(backup, access, log);
+      log(`The server would not accept the new configuration, so nothing was reloaded:\n${problemText(problems)}`, true);
+      return { code: 1, changed, backupDir: backup.dir };
+    }
+    if (!server.running) {
+      backup.manifest.status = 'applied';
+      saveManifest(backup, server.osUser);
+      log('The server is not running: the new configuration takes effect when it starts.');
+      return { code: 0, changed, backupDir: backup.dir };
+    }
+    const after = await reloadAndVerify(access, plan, bundle, reasons.length > 0, log);
+    if (after.length > 0) {
+      restore(backup, access, log);
+      await reloadAndVerify(access, plan, undefined, reasons.length > 0, log);
+      log(`The server did not take the new configuration; the old one is back in place and reloaded:\n${problemText(after)}`, true);
+      return { code: 1, changed, backupDir: backup.dir };
+    }
+    backup.manifest.status = 'applied';
+    saveManifest(backup, server.osUser);
+    log(`Applied. To undo: pg-secure-setup rollback --pgdata ${server.dataDir}`);
+    return { code: 0, changed, backupDir: backup.dir };
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The pg_hba.conf half of an apply: read the bundle's rules as the user left
+ * them, and put them into the server's existing file where they take effect
+ * (first match wins: manual 20.1 "The pg_hba.conf File"). Pure: no I/O.
+ */
+import {
+  ensureLocalAdmin,
+  HbaEditError,
+  hbaRecords,
+  insertRules,
+  lintHba,
+  parseHba,
+  rewriteMd5ToScram,
+  serializeHba,
+  type HbaDocument,
+  type HbaFinding,
+  type HbaRule,
+} from '../hba/index.js';
+
+/** A problem that stops the apply, naming the file and line. */
+export interface HbaProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+/** The bundle's rules, each with the comment written above it. */
+export interface BundleRules {
+  readonly rules: HbaRule[];
+  readonly comments: (string | undefined)[];
+  /** Lines the server would reject, or that apply cannot carry (include directives). */
+  readonly problems: HbaProblem[];
+}
+
+/** Read the rules of the bundle's conf/pg_hba.conf; `file` names it in messages. */
+export function bundleRules(text: string, file: string): BundleRules {
+  const doc = parseHba(text);
+  const rules: HbaRule[] = [];
+  const comments: (string | undefined)[] = [];
+  const problems: HbaProblem[] = [];
+  doc.lines.forEach((line, i) => {
+    if (line.kind === 'invalid') problems.push({ file, line: line.lineNumber, message: line.error });
+    else if (line.kind === 'include') problems.push({ file, line: line.lineNumber, message: `"${line.directive}" cannot be carried into the server's file: list the rules themselves` });
+    if (line.kind !== 'record') return;
+    // The comment lines directly above a record (no blank line between) describe it.
+    const above: string[] = [];
+    for (let j = i - 1; j >= 0 && doc.lines[j]!.kind === 'comment'; j--) above.unshift(doc.lines[j]!.text.replace(/^\s*#\s?/, ''));
+    rules.push(line.rule);
+    comments.push(above.length > 0 && isRuleComment(above) ? above.join('\n') : undefined);
+  });
+  if (rules.length === 0 && problems.length === 0) problems.push({ file, line: 1, message: 'no rules found' });
+  return { rules, comments, problems };
+}
+
+// The column header of pg_hba.conf.sample is not a rule's comment.
+function isRuleComment(lines: string[]): boolean {
+  return !lines.some((l) => /^TYPE\s+DATABASE\s+USER/.test(l.trim()));
+}
+
+/** Options of planHba. */
+export interface PlanHbaOptions {
+  /** The server's OS user, who keeps `local ... peer` access. */
+  readonly osUser: string;
+  /** Rewrite md5 records of the existing file to scram-sha-256. */
+  readonly md5ToScram: boolean;
+  /** Major version of the server, for the lint. */
+  readonly serverVersion: number;
+}
+
+/** The new pg_hba.conf text and what the lint says about it. */
+export interface HbaPlan {
+  readonly text: string;
+  readonly findings: HbaFinding[];
+  /** The new file's lines the server would reject (existing ones included). */
+  readonly problems: HbaProblem[];
+  /** The bundle's `local` rules left out because the server's file has its own. */
+  readonly skippedLocal: number;
+}
+
+/**
+ * Insert the bundle's rules into the server's file. The bundle's `local`
+ * records are left out when the server already has local records: replacing
+ * the administrator's socket rules is not the bundle's business, and
+ * ensureLocalAdmin keeps the OS user's way in either way.
+ */
+export function planHba(current: string, bundle: BundleRules, file: string, opts: PlanHbaOptions): HbaPlan {
+  let doc: HbaDocument = parseHba(current);
+  const hasLocal = hbaRecords(doc).some((r) => r.rule.type === 'local') || doc.lines.some((l) => l.kind === 'include');
+  const keep = bundle.rules.map((r) => !(hasLocal && r.type === 'local'));
+  const rules = bundle.rules.filter((_, i) => keep[i]);
+  const comments = bundle.comments.filter((_, i) => keep[i]);
+  if (opts.md5ToScram) doc = rewriteMd5ToScram(doc);
+  try {
+    doc = insertRules(doc, rules, { comments });
+    doc = ensureLocalAdmin(doc, opts.osUser);
+  } catch (err) {
+    // e.g. a marked block without its end: an edit we cannot make safely.
+    if (!(err instanceof HbaEditError)) throw err;
+    return { text: current, findings: [], problems: [{ file, line: 0, message: err.message }], skippedLocal: 0 };
+  }
+  const problems = doc.lines.flatMap((l) => (l.kind === 'invalid' ? [{ file, line: l.lineNumber, message: l.error }] : []));
+  return {
+    text: serializeHba(doc),
+    findings: lintHba(doc, { serverVersion: opts.serverVersion }),
+    problems,
+    skippedLocal: keep.filter((k) => !k).length,
+  };
+}
+
+/** The raw text of a line of pg_hba.conf, to quote in a message about it. */
+export function hbaLineText(text: string, line: number): string | undefined {
+  return text.split('\n')[line - 1]?.replace(/\r$/, '');
+}
