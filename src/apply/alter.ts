@@ -12,7 +12,7 @@ import { quoteLiteral } from '../pg/server.js';
 import type { CheckProblem } from './check.js';
 import { ALTER_SYSTEM_NAME } from '../pg/conf.js';
 import type { ApplyPlan } from './plan.js';
-import type { Log } from './run.js';
+import type { Log } from './exec.js';
 import type { StatementRunner } from './sql.js';
 import type { ServerAccess } from './locate-connect.js';
 

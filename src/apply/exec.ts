@@ -16,6 +16,9 @@ export interface ExecResult {
   readonly stderr: string;
 }
 
+/** Where progress lines go; problems (`problem` true) belong on stderr. */
+export type Log = (line: string, problem?: boolean) => void;
+
 /** An argv array with who runs it, for --dry-run and messages; or an SQL statement sent to the server (argv empty). */
 export interface Step {
   readonly argv: readonly string[];

@@ -13,14 +13,14 @@ import type { ReadBundle } from './read-bundle.js';
 import { presentedCertificate, runningSettings, waitFor, type CheckProblem } from './check.js';
 import { sameSettingValue } from '../pg/conf.js';
 import { idNames, modeText } from './diff.js';
-import { execAs, type Step } from './exec.js';
+import { execAs, type Log, type Step } from './exec.js';
 import type { ApplyPlan, PlannedFile } from './plan.js';
 import { BACKUP_DIR, restoreBackup, saveManifest, type Backup } from './backup.js';
 import type { LocatedServer } from './locate.js';
 import type { ServerAccess } from './locate-connect.js';
 
 /** Where progress lines go; problems (`problem` true) belong on stderr. */
-export type Log = (line: string, problem?: boolean) => void;
+export type { Log };
 
 /** Refuse, before any change, what this process cannot write or cannot give the right owner. */
 export function checkWritable(server: LocatedServer, files: readonly PlannedFile[]): void {
