@@ -16,7 +16,7 @@ const SRC = resolve(import.meta.dirname, '..', 'src');
  * The direction table, stated once: a room may import only rooms with a lower
  * number. Rooms on the same number do not import each other.
  */
-export const RANK = {
+const RANK = {
   cli: 10, // src/cli.ts: argv -> command, exit codes
   commands: 9, // one thin file per subcommand
   ui: 8, // the Ink front end
@@ -40,7 +40,7 @@ type Room = keyof typeof RANK;
  * PostgreSQL version differences. Anyone may import them; they import only
  * each other and `shared`.
  */
-export const VOCABULARY: readonly string[] = ['answers/answers.ts', 'plan/versions.ts'];
+const VOCABULARY: readonly string[] = ['answers/answers.ts', 'plan/versions.ts'];
 
 /** Libraries that live in one room only (DESIGN.md, "one library, one room"). */
 const LIBRARY_ROOM: Readonly<Record<string, Room>> = {
