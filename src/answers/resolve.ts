@@ -7,6 +7,7 @@ import { ANSWER_KEYS, type Answers } from './answers.js';
 import { checkAnswer, crossCheck, type EnvFacts, parseAnswerText, QUESTION_ORDER, QUESTIONS } from './questions.js';
 import { parseCommandArgs, type Options } from '../args.js';
 import { AnswersError, UsageError } from '../errors.js';
+import { resolveAnswers } from './resolve-answers.js';
 
 
 /** parseArgs options for every answer's flag. */
@@ -88,12 +89,7 @@ export function answersFromJson(text: string, source: string): Partial<Answers> 
  * then defaults in question order. Throws AnswersError naming each bad field.
  */
 export function completeAnswers(given: Partial<Answers>, env: EnvFacts): Answers {
-  const answers: Partial<Answers> = {};
-  for (const key of QUESTION_ORDER) {
-    const value = given[key] ?? QUESTIONS[key].defaultValue(answers, env);
-    (answers as Record<string, unknown>)[key] = value;
-  }
-  const full = answers as Answers;
+  const full = resolveAnswers({ flags: given }, env).values;
   // Cross-field problems first: they explain the per-field ones they cause.
   const problems: { field: string; message: string }[] = Array.isArray(full.clientUsers) ? crossCheck(full) : [];
   for (const key of QUESTION_ORDER) {

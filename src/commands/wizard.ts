@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import type { Answers } from '../answers/answers.js';
 import { BUNDLE_OPTIONS } from '../args.js';
 import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
+import { resolveAnswers } from '../answers/resolve-answers.js';
 import { checkHost } from '../answers/validate.js';
 import type { ServerPrefill } from '../audit/prefill.js';
 import { UsageError } from '../errors.js';
@@ -102,8 +103,8 @@ async function flowConfig(fixed: Partial<Answers>, answersFile: string | undefin
     server ? askServer(server.connect) : undefined,
   ]);
   if (pre) mergeServerAnswers(pre, fixed); // a version the server contradicts is bad input
-  const settled = Object.fromEntries((pre?.settled ?? []).map((k) => [k, pre!.answers[k]]));
-  completeAnswers({ ...pre?.answers, ...prefill, ...settled, ...fixed }, env);
+  // What the wizard would start from, checked as generate checks it.
+  completeAnswers(resolveAnswers({ flags: fixed, server: pre, file: prefill }, env).values, env);
   if (fixed.out) {
     const problem = outDirProblem(fixed.out, force);
     if (problem) throw new UsageError(`--out ${problem}`);

@@ -9,6 +9,7 @@
 import type { Answers } from '../answers/answers.js';
 import { checkAnswer, crossCheck, type EnvFacts, QUESTION_ORDER, QUESTIONS, type Question } from '../answers/questions.js';
 import type { ServerPrefill } from '../audit/prefill.js';
+import { resolveAnswers, type AnswerSource } from '../answers/resolve-answers.js';
 
 /** What the wizard starts from. */
 export interface FlowConfig {
@@ -24,7 +25,7 @@ export interface FlowConfig {
 }
 
 /** Why a question is or is not asked. */
-export type Source = 'flag' | 'server' | 'settled' | 'answered' | 'file' | 'suggested' | 'detected' | 'default';
+export type Source = AnswerSource;
 
 /** Where a value came from, as both front ends say it next to the value. */
 export const SOURCE_NOTE: Readonly<Record<Source, string>> = {
@@ -48,40 +49,7 @@ export function isDecided(source: Source): boolean {
 
 /** Every answer, resolved in question order, with where each came from. */
 export function resolveAll(config: FlowConfig, answers: Partial<Answers>): { values: Answers; sources: Record<keyof Answers, Source> } {
-  const values: Partial<Answers> = {};
-  const sources = {} as Record<keyof Answers, Source>;
-  for (const key of QUESTION_ORDER) {
-    const q = QUESTIONS[key] as Question;
-    let value: unknown;
-    let source: Source;
-    const only = q.onlyValue?.(values);
-    const fromServer = config.server?.answers[key];
-    if (config.fixed[key] !== undefined) {
-      value = config.fixed[key];
-      source = 'flag';
-    } else if (fromServer !== undefined && config.server!.settled.includes(key)) {
-      value = fromServer;
-      source = 'server';
-    } else if (only !== undefined) {
-      value = only;
-      source = 'settled';
-    } else if (answers[key] !== undefined) {
-      value = answers[key];
-      source = 'answered';
-    } else if (config.prefill[key] !== undefined) {
-      value = config.prefill[key];
-      source = 'file';
-    } else if (fromServer !== undefined) {
-      value = fromServer;
-      source = 'suggested';
-    } else {
-      value = q.defaultValue(values, config.env);
-      source = key === 'pgVersion' && value === config.env.detectedPgVersion ? 'detected' : 'default';
-    }
-    (values as Record<string, unknown>)[key] = value;
-    sources[key] = source;
-  }
-  return { values: values as Answers, sources };
+  return resolveAnswers({ flags: config.fixed, server: config.server, answered: answers, file: config.prefill }, config.env);
 }
 
 /** The questions the user is asked, in order, given the answers so far. */
