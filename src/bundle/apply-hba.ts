@@ -12,6 +12,7 @@ import {
   parseHba,
   rewriteMd5ToScram,
   serializeHba,
+  type HbaDialect,
   type HbaDocument,
   type HbaFinding,
   type HbaRule,
@@ -32,9 +33,9 @@ export interface BundleRules {
   readonly problems: HbaProblem[];
 }
 
-/** Read the rules of the bundle's conf/pg_hba.conf; `file` names it in messages. */
-export function bundleRules(text: string, file: string): BundleRules {
-  const doc = parseHba(text);
+/** Read the rules of the bundle's conf/pg_hba.conf as `dialect`'s server would; `file` names it in messages. */
+export function bundleRules(text: string, file: string, dialect?: HbaDialect): BundleRules {
+  const doc = parseHba(text, dialect);
   const rules: HbaRule[] = [];
   const comments: (string | undefined)[] = [];
   const problems: HbaProblem[] = [];
@@ -63,8 +64,8 @@ export interface PlanHbaOptions {
   readonly osUser: string;
   /** Rewrite md5 records of the existing file to scram-sha-256. */
   readonly md5ToScram: boolean;
-  /** Major version of the server, for the lint. */
-  readonly serverVersion: number;
+  /** The server's pg_hba.conf syntax (plan/versions.ts); unset when its version is not one we know. */
+  readonly dialect?: HbaDialect;
 }
 
 /** The new pg_hba.conf text and what the lint says about it. */
@@ -84,7 +85,7 @@ export interface HbaPlan {
  * ensureLocalAdmin keeps the OS user's way in either way.
  */
 export function planHba(current: string, bundle: BundleRules, file: string, opts: PlanHbaOptions): HbaPlan {
-  let doc: HbaDocument = parseHba(current);
+  let doc: HbaDocument = parseHba(current, opts.dialect);
   const hasLocal = hbaRecords(doc).some((r) => r.rule.type === 'local') || doc.lines.some((l) => l.kind === 'include');
   const keep = bundle.rules.map((r) => !(hasLocal && r.type === 'local'));
   const rules = bundle.rules.filter((_, i) => keep[i]);
@@ -101,7 +102,7 @@ export function planHba(current: string, bundle: BundleRules, file: string, opts
   const problems = doc.lines.flatMap((l) => (l.kind === 'invalid' ? [{ file, line: l.lineNumber, message: l.error }] : []));
   return {
     text: serializeHba(doc),
-    findings: lintHba(doc, { serverVersion: opts.serverVersion }),
+    findings: lintHba(doc, opts.dialect ? { dialect: opts.dialect } : {}),
     problems,
     skippedLocal: keep.filter((k) => !k).length,
   };

@@ -5,6 +5,7 @@
  *
  *   hba-model.ts    HbaRule, HBA_TYPES, formatRule
  *   hba-lex.ts      logical lines and tokens, as the server reads them
+ *   hba-dialect.ts  what differs between majors (values from plan/versions.ts)
  *   hba-record.ts   a line's record, or why the server rejects it
  *   hba-parse.ts    parseHba / serializeHba and the line views
  *   hba-edit.ts     insertRules, rewriteMd5ToScram, ensureLocalAdmin
@@ -14,12 +15,14 @@
 export { HBA_TYPES, formatRule, type HbaRule, type HbaType } from './hba-model.js';
 export {
   HBA_INCLUDE_DIRECTIVES,
+  NEWEST_HBA_DIALECT,
   hbaRecords,
   parseHba,
   serializeHba,
   tokenizeHbaLine,
   type HbaBlankLine,
   type HbaCommentLine,
+  type HbaDialect,
   type HbaDocument,
   type HbaEol,
   type HbaErrorCode,

@@ -2,6 +2,7 @@
 import test from 'ava';
 import { bundleRules, planHba } from '../../src/bundle/apply-hba.js';
 import { applyTargets, changedFiles, planApply, settingsTarget, type BundleContents, type FileState, type PlannedFile, type ServerLayout } from '../../src/bundle/apply-plan.js';
+import { versionTraits } from '../../src/plan/versions.js';
 
 const POSTGRES = { name: 'postgres', uid: 105, gid: 111 };
 
@@ -107,7 +108,7 @@ test(badBundle, 'include other.conf\n', 1, /cannot be carried/);
 test('an empty bundle pg_hba.conf is refused', badBundle, '# nothing\n', 1, /no rules/);
 
 test('rules go after the local records and before the first host record; the bundle local rule is left out', (t) => {
-  const h = planHba(INITDB_HBA, bundleRules(BUNDLE_HBA, 'b'), '/data/pg_hba.conf', { osUser: 'postgres', md5ToScram: false, serverVersion: 15 });
+  const h = planHba(INITDB_HBA, bundleRules(BUNDLE_HBA, 'b'), '/data/pg_hba.conf', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
   t.is(h.skippedLocal, 1);
   t.deepEqual(h.problems, []);
   const lines = h.text.split('\n');
@@ -119,25 +120,25 @@ test('rules go after the local records and before the first host record; the bun
   t.is(lines[begin + 6], '# IPv4 local connections:', 'the host rule keeps its comment');
   t.true(h.text.startsWith(INITDB_HBA.slice(0, INITDB_HBA.indexOf('# IPv4'))), 'lines before the block are untouched');
   t.true(h.text.endsWith(INITDB_HBA.slice(INITDB_HBA.indexOf('# IPv4'))), 'lines after the block are untouched');
-  const again = planHba(h.text, bundleRules(BUNDLE_HBA, 'b'), '/data/pg_hba.conf', { osUser: 'postgres', md5ToScram: false, serverVersion: 15 });
+  const again = planHba(h.text, bundleRules(BUNDLE_HBA, 'b'), '/data/pg_hba.conf', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
   t.is(again.text, h.text, 'planning on the result changes nothing');
 });
 
 test('a server file without local records gets the bundle local rule; the OS user keeps peer access', (t) => {
-  const h = planHba('host all all 0.0.0.0/0 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, serverVersion: 15 });
+  const h = planHba('host all all 0.0.0.0/0 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
   t.is(h.skippedLocal, 0);
   t.regex(h.text, /^# BEGIN pg-secure-setup\n[^]*local +all +all +peer\n[^]*# END pg-secure-setup\nhost all all 0\.0\.0\.0\/0 md5\n$/);
 });
 
 test('an administrator locked out by the old local rules gets `local all postgres peer` first', (t) => {
-  const h = planHba('local all all md5\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, serverVersion: 15 });
+  const h = planHba('local all all md5\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
   t.regex(h.text.split('\n').find((l) => l.startsWith('local'))!, /^local +all +"?postgres"? +peer$/);
 });
 
 test('--md5-to-scram rewrites md5 records of the server file and nothing else', (t) => {
-  const h = planHba('local all all peer\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: true, serverVersion: 15 });
+  const h = planHba('local all all peer\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: true, dialect: versionTraits(15).hba });
   t.regex(h.text, /\nhost all all 127\.0\.0\.1\/32 scram-sha-256\n$/);
-  const off = planHba('local all all peer\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, serverVersion: 15 });
+  const off = planHba('local all all peer\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
   t.regex(off.text, /\nhost all all 127\.0\.0\.1\/32 md5\n$/);
   t.true(off.findings.some((f) => f.code === 'md5-network'));
 });
