@@ -72,7 +72,7 @@ export interface PlanHbaOptions {
 export interface HbaPlan {
   readonly text: string;
   readonly findings: HbaFinding[];
-  /** The new file's lines the server would reject (existing ones included). */
+  /** Lines of the current file the server would reject, numbered as they are now. */
   readonly problems: HbaProblem[];
   /** The bundle's `local` rules left out because the server's file has its own. */
   readonly skippedLocal: number;
@@ -86,6 +86,8 @@ export interface HbaPlan {
  */
 export function planHba(current: string, bundle: BundleRules, file: string, opts: PlanHbaOptions): HbaPlan {
   let doc: HbaDocument = parseHba(current, opts.dialect);
+  // Lines the server would reject are named by their number in the file as it is now: nothing gets written.
+  const problems = doc.lines.flatMap((l) => (l.kind === 'invalid' ? [{ file, line: l.lineNumber, message: l.error }] : []));
   const hasLocal = hbaRecords(doc).some((r) => r.rule.type === 'local') || doc.lines.some((l) => l.kind === 'include');
   const keep = bundle.rules.map((r) => !(hasLocal && r.type === 'local'));
   const rules = bundle.rules.filter((_, i) => keep[i]);
@@ -99,7 +101,6 @@ export function planHba(current: string, bundle: BundleRules, file: string, opts
     if (!(err instanceof HbaEditError)) throw err;
     return { text: current, findings: [], problems: [{ file, line: 0, message: err.message }], skippedLocal: 0 };
   }
-  const problems = doc.lines.flatMap((l) => (l.kind === 'invalid' ? [{ file, line: l.lineNumber, message: l.error }] : []));
   return {
     text: serializeHba(doc),
     findings: lintHba(doc, opts.dialect ? { dialect: opts.dialect } : {}),
@@ -111,4 +112,17 @@ export function planHba(current: string, bundle: BundleRules, file: string, opts
 /** The raw text of a line of pg_hba.conf, to quote in a message about it. */
 export function hbaLineText(text: string, line: number): string | undefined {
   return text.split('\n')[line - 1]?.replace(/\r$/, '');
+}
+
+/**
+ * Where a line of the new file was in the file as it was: the server numbers
+ * the new file, but a failed check puts the old one back, which is the one
+ * the user opens. Undefined when the line is new or its text is not unique.
+ */
+export function lineBefore(before: string, after: string, line: number): number | undefined {
+  const text = hbaLineText(after, line);
+  if (text === undefined || text.trim() === '') return undefined;
+  const lines = before.split('\n').map((l) => l.replace(/\r$/, ''));
+  const at = lines.indexOf(text);
+  return at >= 0 && lines.indexOf(text, at + 1) < 0 ? at + 1 : undefined;
 }

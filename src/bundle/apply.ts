@@ -15,6 +15,7 @@ import { atomicWrite, isDir, readState } from './apply-fs.js';
 import { applyTargets, autoConfPath, changedFiles, planApply, settingsTarget, type ApplyOptions, type ApplyPlan, type FileState, type PlannedFile } from './apply-plan.js';
 import { checkWritable, describeSteps, guardExit, reloadAndVerify, type Log } from './apply-run.js';
 import { createBackup, recordAfter, restoreBackup, saveManifest, type Backup } from './backup.js';
+import { knownVersionTraits } from '../plan/versions.js';
 import { showSetting } from './locate.js';
 import { openServer, type ServerAccess, type WhereOptions } from './locate-connect.js';
 
@@ -166,12 +167,15 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
       log(`  wrote ${f.path} (${f.changes.join(', ')})`);
     }
     const problems: CheckProblem[] = await checkSettings(server, plan.settings, server.running ? access.sql : undefined);
-    const hbaText = Buffer.from(plan.files.find((f) => f.role === 'hba')!.after.bytes).toString('utf8');
+    const hbaFile = plan.files.find((f) => f.role === 'hba')!;
+    const hbaText = Buffer.from(hbaFile.after.bytes).toString('utf8');
+    const hbaBefore = hbaFile.before ? Buffer.from(hbaFile.before.bytes).toString('utf8') : undefined;
+    const dialect = knownVersionTraits(server.version)?.hba;
     if (server.running && access.sql) {
       const own = changed.filter((f) => f.role === 'settings' || f.role === 'auto-conf').map((f) => f.path);
       const ownNames = req.options.alterSystem ? { ownNames: plan.settings.map((s) => s.name) } : {};
       const ssl = plan.settings.find((x) => x.name === 'ssl');
-      const asked = await checkWithServer(access.sql, { hbaFile: server.hbaFile, hbaText, ownFiles: own, ...ownNames, sslTurnsOn: ssl !== undefined && sameSettingValue('on', ssl.value) });
+      const asked = await checkWithServer(access.sql, { hbaFile: server.hbaFile, hbaText, ...(hbaBefore !== undefined ? { hbaBefore } : {}), ...(dialect ? { dialect } : {}), ownFiles: own, ...ownNames, sslTurnsOn: ssl !== undefined && sameSettingValue('on', ssl.value) });
       if (asked.unavailable) log(`Note: could not ask the server to check the files (${asked.unavailable}); checked with postgres -C and the pg_hba.conf parser only.`);
       for (const n of asked.notes) log(`Note: ${n}`);
       problems.push(...asked.problems);
