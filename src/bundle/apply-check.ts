@@ -5,8 +5,8 @@
  * what the server now does, since a reload that fails keeps the old
  * configuration and only says so in its log (19.1.2, 20.1, 18.9).
  */
-import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { probe } from '../pg/conn-probe.js';
 import { sameSettingValue } from '../pg/conf.js';
 import { parseHba, type HbaDialect } from '../pg/hba.js';
 import { hbaLineText, lineBefore } from './apply-hba.js';
@@ -111,36 +111,15 @@ export async function checkWithServer(
 }
 
 /**
- * The certificate a server presents: PostgreSQL's SSLRequest, then a TLS
- * handshake that verifies nothing (it only reads the certificate; manual
- * "Frontend/Backend Protocol", "SSL Session Encryption"). Undefined when the server refuses TLS.
+ * The certificate a server presents, read by conn-probe's SSLRequest and a
+ * handshake that verifies nothing. Undefined when the server refuses TLS.
  */
-export function presentedCertificate(host: string, port: number, timeoutMs = 3000): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const sock = netConnect({ host, port });
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const done = (v: Buffer | undefined, err?: Error) => {
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(v);
-    };
-    sock.once('error', (e) => done(undefined, e));
-    sock.once('connect', () => sock.write(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])));
-    sock.once('data', (b) => {
-      if (b[0] !== 0x53) return done(undefined); // 'N': TLS is off
-      const tls = tlsConnect({ socket: sock, rejectUnauthorized: false });
-      tls.once('secureConnect', () => {
-        const raw = tls.getPeerCertificate().raw;
-        tls.destroy();
-        done(raw);
-      });
-      tls.once('error', (e) => done(undefined, e));
-    });
-  });
+export async function presentedCertificate(host: string, port: number, timeoutMs = 3000): Promise<Buffer | undefined> {
+  const r = await probe({ address: host, port, ssl: { verify: false }, timeoutMs });
+  if (r.outcome.kind === 'ssl-refused') return undefined;
+  const leaf = r.tls?.chainPem[0];
+  if (leaf) return new X509Certificate(leaf).raw;
+  throw new Error('message' in r.outcome ? r.outcome.message : `no certificate from ${host}:${port}`);
 }
 
 /** Settings the running server reports, read in a new session. */

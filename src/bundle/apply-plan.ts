@@ -97,6 +97,8 @@ export interface ApplyOptions {
    * instead of a file of ours.
    */
   readonly alterSystem?: boolean;
+  /** Go on when the running server cannot be asked to check the new files (--skip-server-check). */
+  readonly skipServerCheck?: boolean;
 }
 
 /** A setting the bundle makes, to be checked against the server's view after writing. */
