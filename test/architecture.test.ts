@@ -36,11 +36,12 @@ const RANK = {
 type Room = keyof typeof RANK;
 
 /**
- * The vocabulary every room speaks: the Answers contract and the table of
- * PostgreSQL version differences. Anyone may import them; they import only
+ * The vocabulary every room speaks: the Answers contract, the table of
+ * PostgreSQL version differences and the pg_hba dialect it hands out.
+ * Anyone may import them; they import only
  * each other and `shared`.
  */
-const VOCABULARY: readonly string[] = ['answers/answers.ts', 'plan/versions.ts'];
+const VOCABULARY: readonly string[] = ['answers/answers.ts', 'plan/versions.ts', 'hba/dialect.ts'];
 
 /** Libraries that live in one room only (DESIGN.md, "one library, one room"). */
 const LIBRARY_ROOM: Readonly<Record<string, Room>> = {

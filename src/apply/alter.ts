@@ -15,6 +15,7 @@ import type { ApplyPlan } from './plan.js';
 import type { Log } from './exec.js';
 import type { StatementRunner } from './sql.js';
 import type { ServerAccess } from './locate-connect.js';
+import { QUERIES, type CurrentRoleRow } from '../pg/queries.js';
 
 /** One statement to run, and the setting it sets. */
 export interface AlterSystemStatement {
@@ -48,7 +49,7 @@ export async function requireAlterSystem(access: ServerAccess): Promise<void> {
       : `the server of ${server.dataDir} is not running: start it, or apply without --alter-system (a file of settings)`;
     throw new UsageError(`--alter-system needs a connection to the running server (ALTER SYSTEM is an SQL command), and there is none: ${why}. Nothing was changed.`);
   }
-  const me = await access.sql<{ user: string; super: boolean }>('SELECT current_user AS "user", rolsuper AS super FROM pg_catalog.pg_roles WHERE rolname = current_user');
+  const me = await access.sql<CurrentRoleRow>(QUERIES.currentRole);
   if (!me.ok) throw new UsageError(`--alter-system: could not ask the server which role this is (${me.error}). Nothing was changed.`);
   const row = me.rows[0];
   if (!row?.super) {

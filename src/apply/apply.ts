@@ -15,6 +15,8 @@ import { atomicWrite, isDir, readState } from './fs.js';
 import { applyTargets, autoConfPath, changedFiles, planApply, settingsTarget, type ApplyOptions, type ApplyPlan, type FileState, type PlannedFile } from './plan.js';
 import { checkWritable, describeSteps, guardExit, reloadAndVerify, type Log } from './run.js';
 import { createBackup, recordAfter, restoreBackup, saveManifest, type Backup } from './backup.js';
+import { knownVersionTraits } from '../plan/versions.js';
+import { QUERIES } from '../pg/queries.js';
 import { showSetting } from './locate.js';
 import { openServer, type ServerAccess, type WhereOptions } from './locate-connect.js';
 
@@ -116,9 +118,15 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
   if (plan.problems.length > 0) {
     throw new UsageError(`the bundle cannot be applied; nothing was changed:\n${problemText(plan.problems.map((p) => ({ where: p.line ? `${p.file}:${p.line}` : p.file, message: p.message })))}`);
   }
+  if (server.running && !access.sql && !req.options.skipServerCheck && !req.dryRun) {
+    throw new UsageError(
+      `cannot ask the running server to check the new files (${access.sqlUnavailable ?? 'no way to send it SQL'}); nothing was changed. ` +
+        'Pass --connect CONNINFO (a superuser), or --skip-server-check to rely on postgres -C and the pg_hba.conf parser alone.',
+    );
+  }
   log(`Server: PostgreSQL ${server.version}, data ${server.dataDir}, config ${server.configFile}, ${server.running ? `running (pid ${server.running.pid})` : 'not running'}`);
   if (req.options.md5ToScram && access.sql) {
-    const md5 = await access.sql<{ rolname: string }>("SELECT rolname FROM pg_catalog.pg_authid WHERE rolpassword LIKE 'md5%' ORDER BY 1");
+    const md5 = await access.sql<{ rolname: string }>(QUERIES.md5Roles);
     if (md5.ok && md5.rows.length > 0) log(`Warning: these roles still have MD5 passwords and cannot log in under scram-sha-256 until they set a new one: ${md5.rows.map((r) => r.rolname).join(', ')}`, true);
   }
 
@@ -166,13 +174,20 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
       log(`  wrote ${f.path} (${f.changes.join(', ')})`);
     }
     const problems: CheckProblem[] = await checkSettings(server, plan.settings, server.running ? access.sql : undefined);
-    const hbaText = Buffer.from(plan.files.find((f) => f.role === 'hba')!.after.bytes).toString('utf8');
+    const hbaFile = plan.files.find((f) => f.role === 'hba')!;
+    const hbaText = Buffer.from(hbaFile.after.bytes).toString('utf8');
+    const hbaBefore = hbaFile.before ? Buffer.from(hbaFile.before.bytes).toString('utf8') : undefined;
+    const dialect = knownVersionTraits(server.version)?.hba;
+    if (server.running && !access.sql) log(`Note: --skip-server-check: the server was not asked to check the files (${access.sqlUnavailable ?? 'no SQL'}); checked with postgres -C and the pg_hba.conf parser only.`);
     if (server.running && access.sql) {
       const own = changed.filter((f) => f.role === 'settings' || f.role === 'auto-conf').map((f) => f.path);
       const ownNames = req.options.alterSystem ? { ownNames: plan.settings.map((s) => s.name) } : {};
       const ssl = plan.settings.find((x) => x.name === 'ssl');
-      const asked = await checkWithServer(access.sql, { hbaFile: server.hbaFile, hbaText, ownFiles: own, ...ownNames, sslTurnsOn: ssl !== undefined && sameSettingValue('on', ssl.value) });
-      if (asked.unavailable) log(`Note: could not ask the server to check the files (${asked.unavailable}); checked with postgres -C and the pg_hba.conf parser only.`);
+      const asked = await checkWithServer(access.sql, { hbaFile: server.hbaFile, hbaText, ...(hbaBefore !== undefined ? { hbaBefore } : {}), ...(dialect ? { dialect } : {}), ownFiles: own, ...ownNames, sslTurnsOn: ssl !== undefined && sameSettingValue('on', ssl.value) });
+      if (asked.unavailable) {
+        if (!req.options.skipServerCheck) problems.push({ where: access.via, message: `the server could not check the new files: ${asked.unavailable} (--skip-server-check goes on without it)` });
+        else log(`Note: could not ask the server to check the files (${asked.unavailable}); checked with postgres -C and the pg_hba.conf parser only.`);
+      } else log(`The server checked the new files (pg_hba_file_rules, pg_file_settings) through ${access.via}.`);
       for (const n of asked.notes) log(`Note: ${n}`);
       problems.push(...asked.problems);
     }

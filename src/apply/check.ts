@@ -5,11 +5,11 @@
  * what the server now does, since a reload that fails keeps the old
  * configuration and only says so in its log (19.1.2, 20.1, 18.9).
  */
-import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { probe } from '../pg/conn-probe.js';
 import { sameSettingValue } from '../pg/conf.js';
-import { parseHba } from '../hba/index.js';
-import { hbaLineText } from './hba.js';
+import { parseHba, type HbaDialect } from '../hba/index.js';
+import { hbaLineText, lineBefore } from './hba.js';
 import type { PlannedSetting } from './plan.js';
 import type { SqlRunner } from './sql.js';
 import { showSetting, type LocatedServer } from './locate.js';
@@ -53,8 +53,8 @@ const SSL_DISABLED = 'hostssl record cannot match because SSL is disabled';
 
 // A row with every column NULL: the server dropped the line, and its error column may hold an
 // earlier warning of the same line; our parser usually knows the real reason.
-function unusableLine(text: string | undefined, error: string | null): string {
-  const line = text === undefined ? undefined : parseHba(text).lines[0];
+function unusableLine(text: string | undefined, error: string | null, dialect: HbaDialect | undefined): string {
+  const line = text === undefined ? undefined : parseHba(text, dialect).lines[0];
   const ours = line?.kind === 'invalid' ? line.error : undefined;
   const theirs = error && error !== SSL_DISABLED ? error : undefined;
   return `the server cannot use this line: ${ours ?? theirs ?? 'an invalid option value (e.g. clientcert)'}`;
@@ -79,17 +79,22 @@ interface SettingRow {
  */
 export async function checkWithServer(
   sql: SqlRunner,
-  ctx: { hbaFile: string; hbaText: string; ownFiles: readonly string[]; ownNames?: readonly string[]; sslTurnsOn: boolean },
+  ctx: { hbaFile: string; hbaText: string; hbaBefore?: string; dialect?: HbaDialect; ownFiles: readonly string[]; ownNames?: readonly string[]; sslTurnsOn: boolean },
 ): Promise<{ problems: CheckProblem[]; notes: string[]; unavailable?: string }> {
   const hba = await sql<HbaRow>('SELECT line_number, type, error FROM pg_hba_file_rules WHERE error IS NOT NULL OR type IS NULL ORDER BY line_number');
   if (!hba.ok) return { problems: [], notes: [], unavailable: hba.error };
-  const where = (r: HbaRow) => `${ctx.hbaFile}:${r.line_number}`;
+  // The server numbers the file on disk now; a failed check puts the old one back, so name the line as it was there.
+  const where = (r: HbaRow) => {
+    if (ctx.hbaBefore === undefined || ctx.hbaBefore === ctx.hbaText) return `${ctx.hbaFile}:${r.line_number}`;
+    const before = lineBefore(ctx.hbaBefore, ctx.hbaText, r.line_number);
+    return before !== undefined ? `${ctx.hbaFile}:${before}` : `${ctx.hbaFile}, line ${r.line_number} of the new file`;
+  };
   // The view judges hostssl lines by the ssl setting in force now, and the record is kept anyway.
   const warned = hba.rows.filter((r) => r.type !== null && r.error === SSL_DISABLED);
   const notes = ctx.sslTurnsOn ? [] : warned.map((r) => `${where(r)}: ${SSL_DISABLED}`);
   const problems: CheckProblem[] = hba.rows.filter((r) => !warned.includes(r)).map((r) => {
     const text = hbaLineText(ctx.hbaText, r.line_number);
-    const message = r.type === null ? unusableLine(text, r.error) : (r.error ?? 'error');
+    const message = r.type === null ? unusableLine(text, r.error, ctx.dialect) : (r.error ?? 'error');
     return { where: where(r), message: text === undefined ? message : `${message}\n    ${text.trim()}` };
   });
   const conf = await sql<SettingRow>('SELECT sourcefile, sourceline, name, error FROM pg_file_settings WHERE error IS NOT NULL');
@@ -106,36 +111,15 @@ export async function checkWithServer(
 }
 
 /**
- * The certificate a server presents: PostgreSQL's SSLRequest, then a TLS
- * handshake that verifies nothing (it only reads the certificate; manual
- * "Frontend/Backend Protocol", "SSL Session Encryption"). Undefined when the server refuses TLS.
+ * The certificate a server presents, read by conn-probe's SSLRequest and a
+ * handshake that verifies nothing. Undefined when the server refuses TLS.
  */
-export function presentedCertificate(host: string, port: number, timeoutMs = 3000): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const sock = netConnect({ host, port });
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const done = (v: Buffer | undefined, err?: Error) => {
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(v);
-    };
-    sock.once('error', (e) => done(undefined, e));
-    sock.once('connect', () => sock.write(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])));
-    sock.once('data', (b) => {
-      if (b[0] !== 0x53) return done(undefined); // 'N': TLS is off
-      const tls = tlsConnect({ socket: sock, rejectUnauthorized: false });
-      tls.once('secureConnect', () => {
-        const raw = tls.getPeerCertificate().raw;
-        tls.destroy();
-        done(raw);
-      });
-      tls.once('error', (e) => done(undefined, e));
-    });
-  });
+export async function presentedCertificate(host: string, port: number, timeoutMs = 3000): Promise<Buffer | undefined> {
+  const r = await probe({ address: host, port, ssl: { verify: false }, timeoutMs });
+  if (r.outcome.kind === 'ssl-refused') return undefined;
+  const leaf = r.tls?.chainPem[0];
+  if (leaf) return new X509Certificate(leaf).raw;
+  throw new Error('message' in r.outcome ? r.outcome.message : `no certificate from ${host}:${port}`);
 }
 
 /** Settings the running server reports, read in a new session. */

@@ -12,6 +12,7 @@ import {
   parseHba,
   rewriteMd5ToScram,
   serializeHba,
+  type HbaDialect,
   type HbaDocument,
   type HbaFinding,
   type HbaRule,
@@ -32,9 +33,9 @@ export interface BundleRules {
   readonly problems: HbaProblem[];
 }
 
-/** Read the rules of the bundle's conf/pg_hba.conf; `file` names it in messages. */
-export function bundleRules(text: string, file: string): BundleRules {
-  const doc = parseHba(text);
+/** Read the rules of the bundle's conf/pg_hba.conf as `dialect`'s server would; `file` names it in messages. */
+export function bundleRules(text: string, file: string, dialect?: HbaDialect): BundleRules {
+  const doc = parseHba(text, dialect);
   const rules: HbaRule[] = [];
   const comments: (string | undefined)[] = [];
   const problems: HbaProblem[] = [];
@@ -63,15 +64,15 @@ export interface PlanHbaOptions {
   readonly osUser: string;
   /** Rewrite md5 records of the existing file to scram-sha-256. */
   readonly md5ToScram: boolean;
-  /** Major version of the server, for the lint. */
-  readonly serverVersion: number;
+  /** The server's pg_hba.conf syntax (plan/versions.ts); unset when its version is not one we know. */
+  readonly dialect?: HbaDialect;
 }
 
 /** The new pg_hba.conf text and what the lint says about it. */
 export interface HbaPlan {
   readonly text: string;
   readonly findings: HbaFinding[];
-  /** The new file's lines the server would reject (existing ones included). */
+  /** Lines of the current file the server would reject, numbered as they are now. */
   readonly problems: HbaProblem[];
   /** The bundle's `local` rules left out because the server's file has its own. */
   readonly skippedLocal: number;
@@ -84,7 +85,9 @@ export interface HbaPlan {
  * ensureLocalAdmin keeps the OS user's way in either way.
  */
 export function planHba(current: string, bundle: BundleRules, file: string, opts: PlanHbaOptions): HbaPlan {
-  let doc: HbaDocument = parseHba(current);
+  let doc: HbaDocument = parseHba(current, opts.dialect);
+  // Lines the server would reject are named by their number in the file as it is now: nothing gets written.
+  const problems = doc.lines.flatMap((l) => (l.kind === 'invalid' ? [{ file, line: l.lineNumber, message: l.error }] : []));
   const hasLocal = hbaRecords(doc).some((r) => r.rule.type === 'local') || doc.lines.some((l) => l.kind === 'include');
   const keep = bundle.rules.map((r) => !(hasLocal && r.type === 'local'));
   const rules = bundle.rules.filter((_, i) => keep[i]);
@@ -98,10 +101,9 @@ export function planHba(current: string, bundle: BundleRules, file: string, opts
     if (!(err instanceof HbaEditError)) throw err;
     return { text: current, findings: [], problems: [{ file, line: 0, message: err.message }], skippedLocal: 0 };
   }
-  const problems = doc.lines.flatMap((l) => (l.kind === 'invalid' ? [{ file, line: l.lineNumber, message: l.error }] : []));
   return {
     text: serializeHba(doc),
-    findings: lintHba(doc, { serverVersion: opts.serverVersion }),
+    findings: lintHba(doc, opts.dialect ? { dialect: opts.dialect } : {}),
     problems,
     skippedLocal: keep.filter((k) => !k).length,
   };
@@ -110,4 +112,17 @@ export function planHba(current: string, bundle: BundleRules, file: string, opts
 /** The raw text of a line of pg_hba.conf, to quote in a message about it. */
 export function hbaLineText(text: string, line: number): string | undefined {
   return text.split('\n')[line - 1]?.replace(/\r$/, '');
+}
+
+/**
+ * Where a line of the new file was in the file as it was: the server numbers
+ * the new file, but a failed check puts the old one back, which is the one
+ * the user opens. Undefined when the line is new or its text is not unique.
+ */
+export function lineBefore(before: string, after: string, line: number): number | undefined {
+  const text = hbaLineText(after, line);
+  if (text === undefined || text.trim() === '') return undefined;
+  const lines = before.split('\n').map((l) => l.replace(/\r$/, ''));
+  const at = lines.indexOf(text);
+  return at >= 0 && lines.indexOf(text, at + 1) < 0 ? at + 1 : undefined;
 }

@@ -4,8 +4,9 @@
  * the directories; SQL then goes over the server's own socket as its OS user.
  */
 import { UsageError } from '../errors.js';
-import { connect, serverFacts, type Session } from '../pg/server.js';
-import { socketSql, socketStatements, type SqlResult, type SqlRunner, type StatementRunner } from './sql.js';
+import { connect, serverFacts } from '../pg/server.js';
+import { sessionPort } from '../pg/sql-port.js';
+import { serverSocketPort, type SqlRunner, type StatementRunner } from './sql.js';
 import { locateServer, type LocatedServer } from './locate.js';
 
 /** Where the user said the server is. */
@@ -27,6 +28,8 @@ export interface ServerAccess {
   readonly statements: StatementRunner | undefined;
   /** How SQL reaches the server, for messages. */
   readonly via: string;
+  /** Why there is no SQL (sql undefined) although the server runs. */
+  readonly sqlUnavailable?: string;
   close(): Promise<void>;
 }
 
@@ -39,33 +42,16 @@ export function wantsConnection(w: WhereOptions, env: NodeJS.ProcessEnv = proces
   return CONN_VARS.some((v) => env[v]);
 }
 
-function sessionSql(session: Session): SqlRunner {
-  return async <T>(sql: string): Promise<SqlResult<T>> => {
-    try {
-      return { ok: true, rows: (await session.query(sql)) as T[] };
-    } catch (err) {
-      return { ok: false, error: (err as Error).message };
-    }
-  };
-}
-
-function sessionStatements(session: Session): StatementRunner {
-  return async (sql) => {
-    try {
-      await session.query(sql);
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, error: (err as Error).message };
-    }
-  };
-}
-
 /** Locate the server (and connect, when asked); `version` is the major the bundle is for, if known. */
 export async function openServer(w: WhereOptions, version: number | undefined): Promise<ServerAccess> {
   const base = { ...(w.pgBin ? { pgBin: w.pgBin } : {}), ...(w.debianRoot ? { debianRoot: w.debianRoot } : {}) };
   if (!wantsConnection(w)) {
     const server = await locateServer({ ...base, ...(w.pgdata ? { pgdata: w.pgdata } : {}), ...(w.configDir ? { configDir: w.configDir } : {}), ...(version ? { version } : {}) });
-    return { server, sql: socketSql(server), statements: socketStatements(server), via: `psql over ${server.running?.socketDir ?? 'no socket'} as ${server.osUser.name}`, close: async () => undefined };
+    if (!server.running) return { server, sql: undefined, statements: undefined, via: 'no connection (the server is not running)', close: async () => undefined };
+    const found = await serverSocketPort(server);
+    if ('error' in found) return { server, sql: undefined, statements: undefined, via: 'no connection', sqlUnavailable: found.error, close: async () => undefined };
+    const { port } = found;
+    return { server, sql: port.sql, statements: port.statements, via: port.via, close: () => port.close() };
   }
   const session = await connect(w.connect ? { connect: w.connect } : {});
   try {
@@ -81,7 +67,8 @@ export async function openServer(w: WhereOptions, version: number | undefined): 
       version: facts.major,
       facts: { dataDirectory: facts.dataDirectory, configFile: facts.configFile, hbaFile: facts.hbaFile },
     });
-    return { server, sql: sessionSql(session), statements: sessionStatements(session), via: 'the --connect session', close: () => session.end() };
+    const port = sessionPort(session, 'the --connect session');
+    return { server, sql: port.sql, statements: port.statements, via: port.via, close: () => port.close() };
   } catch (err) {
     await session.end();
     throw err;

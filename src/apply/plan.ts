@@ -17,6 +17,7 @@ import {
   withIncludeLine,
   type ConfEntry,
 } from '../pg/conf.js';
+import { knownVersionTraits } from '../plan/versions.js';
 import { bundleRules, planHba, type HbaProblem } from './hba.js';
 
 /** The server's OS user: owner of the data directory. */
@@ -96,6 +97,8 @@ export interface ApplyOptions {
    * instead of a file of ours.
    */
   readonly alterSystem?: boolean;
+  /** Go on when the running server cannot be asked to check the new files (--skip-server-check). */
+  readonly skipServerCheck?: boolean;
 }
 
 /** A setting the bundle makes, to be checked against the server's view after writing. */
@@ -241,11 +244,12 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
     problems.push({ file: layout.hbaFile, line: 0, message: 'pg_hba.conf not found' });
     return { files, settings: [], problems, warnings, findings: [] };
   }
-  const rules = bundleRules(bundle.hba, `${bundle.dir}/conf/pg_hba.conf`);
+  const dialect = knownVersionTraits(layout.version)?.hba;
+  const rules = bundleRules(bundle.hba, `${bundle.dir}/conf/pg_hba.conf`, dialect);
   problems.push(...rules.problems);
   let findings: HbaFinding[] = [];
   if (rules.problems.length === 0) {
-    const hba = planHba(str(hbaBefore.bytes), rules, layout.hbaFile, { osUser: user.name, md5ToScram: options.md5ToScram, serverVersion: layout.version });
+    const hba = planHba(str(hbaBefore.bytes), rules, layout.hbaFile, { osUser: user.name, md5ToScram: options.md5ToScram, ...(dialect ? { dialect } : {}) });
     problems.push(...hba.problems);
     findings = hba.findings;
     if (hba.skippedLocal > 0) warnings.push(`the bundle's local rule was left out: ${layout.hbaFile} keeps its own local rules (and "${user.name}" keeps peer access)`);

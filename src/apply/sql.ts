@@ -1,20 +1,17 @@
 /**
  * Asking the running server over its Unix socket, as its OS user (peer
- * authentication), with the server's own psql. Used when no connection
- * was given: the administrator on the server needs no password for it.
+ * authentication): the administrator on the server needs no password for
+ * it. The server's own psql when its bin directory has one, else the
+ * project's client through a relay running as that user (pg/sql-port.ts);
+ * servers from some packages ship no psql.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { execAs } from './exec.js';
+import { socketPort, type SqlPort, type SqlResult, type SqlRunner, type StatementRunner } from '../pg/sql-port.js';
+import { asUserArgv, execAs } from './exec.js';
 import type { LocatedServer } from './locate.js';
 
-/** Rows as JSON objects, or why the server could not be asked. */
-export type SqlResult<T> = { ok: true; rows: T[] } | { ok: false; error: string };
-
-/** Runs one query and returns its rows. */
-export type SqlRunner = <T>(sql: string) => Promise<SqlResult<T>>;
-
-/** Runs one statement that returns no rows (ALTER SYSTEM, which cannot run inside a query or a transaction block). */
-export type StatementRunner = (sql: string) => Promise<{ ok: true } | { ok: false; error: string }>;
+export type { SqlPort, SqlResult, SqlRunner, StatementRunner } from '../pg/sql-port.js';
 
 // psql as the server's OS user over its socket, one -c command (its own transaction), stopping on the first error.
 function psqlOverSocket(server: LocatedServer): ((command: string) => Promise<{ code: number; stdout: string; stderr: string }>) | undefined {
@@ -49,4 +46,23 @@ export function socketStatements(server: LocatedServer): StatementRunner | undef
     const r = await psql(sql);
     return r.code === 0 ? { ok: true } : { ok: false, error: r.stderr.trim() || `psql exited with ${r.code}` };
   };
+}
+
+/**
+ * The way to ask a running server over its socket, or why there is none:
+ * psql when the server has it, else node-postgres through a relay.
+ */
+export async function serverSocketPort(server: LocatedServer): Promise<{ port: SqlPort } | { error: string }> {
+  const running = server.running;
+  if (!running) return { error: 'the server is not running' };
+  if (!running.socketDir) return { error: `the server of ${server.dataDir} listens on no Unix socket this can use (pass --connect CONNINFO)` };
+  if (existsSync(join(server.bin, 'psql'))) {
+    return { port: { sql: socketSql(server)!, statements: socketStatements(server)!, via: `psql over ${running.socketDir} as ${server.osUser.name}`, close: async () => undefined } };
+  }
+  try {
+    const port = await socketPort({ socketDir: running.socketDir, port: running.port, role: server.osUser.name, asUser: (file, args) => asUserArgv(server.osUser, file, args) });
+    return { port };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
 }

@@ -4,6 +4,7 @@
  * Authentication, 20.12 Certificate Authentication).
  */
 import { lintHba, parseHba, type HbaDocument, type HbaFinding, type HbaLintCode, type HbaRecordLine } from '../hba/index.js';
+import { knownVersionTraits } from '../plan/versions.js';
 import { migrationSteps } from './migration.js';
 import type { AuditFacts, AuditOptions, Finding, HbaSource, Severity } from './types.js';
 
@@ -121,8 +122,9 @@ function serverErrors(doc: HbaDocument, src: HbaSource, lintLines: Set<number>):
 export function hbaFindings(facts: AuditFacts, opts: AuditOptions): Finding[] {
   const src = facts.hba;
   if (!src) return [];
-  const doc = parseHba(src.text);
-  const lint = lintHba(doc, { serverVersion: facts.major });
+  const dialect = knownVersionTraits(facts.major)?.hba;
+  const doc = parseHba(src.text, dialect);
+  const lint = lintHba(doc, dialect ? { dialect } : {});
   // Records no connection reaches: what they would let in is moot.
   const dead = new Set(lint.filter((f) => f.code === 'shadowed').map((f) => f.line));
   const invalid = new Set(doc.lines.filter((l) => l.kind === 'invalid').map((l) => l.lineNumber));

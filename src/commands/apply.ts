@@ -30,6 +30,7 @@ const OPTIONS = {
   ...WHERE_OPTIONS,
   'md5-to-scram': { type: 'boolean' },
   'alter-system': { type: 'boolean' },
+  'skip-server-check': { type: 'boolean' },
   'key-owner': { type: 'string' },
   'dry-run': { type: 'boolean', short: 'n' },
   yes: { type: 'boolean', short: 'y' },
@@ -89,6 +90,9 @@ ${WHERE_HELP}
                           variables, or the server's socket as its OS user
   --key-owner server|root server (default): key 0600 owned by the server's user;
                           root: key 0640 owned by root, group of the server's user
+  --skip-server-check     apply even when the running server cannot be asked to check
+                          the new files (pg_hba_file_rules, pg_file_settings); without
+                          it that stops the apply before anything is written
   -n, --dry-run           print a diff of every file and the commands (and ALTER SYSTEM
                           statements); change nothing
   -y, --yes               allow a restart when one is needed (pg_ctl restart -m fast)
@@ -111,7 +115,7 @@ Undo the last apply with 'pg-secure-setup rollback'.`,
       const result = await applyBundle({
         bundleDir: positionals[0]!,
         where: whereFrom(values),
-        options: { md5ToScram: !!values['md5-to-scram'], keyOwner, alterSystem: !!values['alter-system'] },
+        options: { md5ToScram: !!values['md5-to-scram'], keyOwner, alterSystem: !!values['alter-system'], skipServerCheck: !!values['skip-server-check'] },
         dryRun: !!values['dry-run'],
         yes: !!values.yes,
         confirm: terminalConfirm(),

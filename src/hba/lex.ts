@@ -46,9 +46,9 @@ export interface LogicalLine {
  * Read one logical line from `pos`, as tokenize_auth_file does: a physical
  * line ending in a backslash continues on the next one (PostgreSQL 14+),
  * even inside quotes or a comment; trailing CR/LF are stripped; a NUL ends
- * the C string.
+ * the C string. Without `continuations` (up to 13) a backslash is text.
  */
-export function readLogical(src: string, pos: number, wantSegments: boolean): LogicalLine {
+export function readLogical(src: string, pos: number, wantSegments: boolean, continuations = true): LogicalLine {
   let buf = '';
   let last = 0;
   let span = 0;
@@ -71,7 +71,7 @@ export function readLogical(src: string, pos: number, wantSegments: boolean): Lo
     p = nl < 0 ? src.length : nl + 1;
     // The backslash must come after the last continuation point, so an empty
     // line ends the record even if the text before it ends in a backslash.
-    if (buf.length > last && buf.charCodeAt(buf.length - 1) === 92) {
+    if (continuations && buf.length > last && buf.charCodeAt(buf.length - 1) === 92) {
       buf = buf.slice(0, -1);
       last = buf.length;
       if (p < src.length) continue;

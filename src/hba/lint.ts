@@ -7,6 +7,7 @@
  */
 import { cidrMask, leadingOnes, networkKey, parseIp, prefixLength, rangeContains, type IpRange } from './address.js';
 import { findBlock, HbaEditError } from './edit.js';
+import type { HbaDialect } from './dialect.js';
 import type { HbaRule, HbaType } from './model.js';
 import { lineSegments, type HbaDocument, type HbaLine, type HbaRecordLine } from './parse.js';
 
@@ -42,8 +43,8 @@ export interface HbaFinding {
 
 /** Options of lintHba. */
 export interface LintHbaOptions {
-  /** Major version of the target server; features it lacks are reported. Unset: not checked. */
-  readonly serverVersion?: number;
+  /** The target server's pg_hba.conf syntax (plan/versions.ts); what it lacks is reported. Unset: not checked. */
+  readonly dialect?: HbaDialect;
   /** Name in the managed block's markers. @default 'pg-secure-setup' */
   readonly marker?: string;
 }
@@ -260,18 +261,19 @@ function methodFindings(line: HbaRecordLine): HbaFinding[] {
   return out;
 }
 
-function versionFindings(line: HbaLine, version: number | undefined): HbaFinding[] {
-  if (version === undefined) return [];
+// For a document parsed with another dialect than the target's (parsed with the target's, these lines are invalid).
+function versionFindings(line: HbaLine, dialect: HbaDialect | undefined): HbaFinding[] {
+  if (dialect === undefined) return [];
   const out: HbaFinding[] = [];
   const n = line.lineNumber;
-  if (line.span > 1 && version < 14) {
-    out.push({ severity: 'error', line: n, code: 'needs-newer-server', message: `backslash line continuation needs PostgreSQL 14; ${version} reads these as separate lines` });
+  if (line.span > 1 && !dialect.continuations) {
+    out.push({ severity: 'error', line: n, code: 'needs-newer-server', message: `backslash line continuation needs PostgreSQL 14; ${dialect.server} reads these as separate lines` });
   }
-  if (line.kind === 'include' && version < 16) {
-    out.push({ severity: 'error', line: n, code: 'needs-newer-server', message: `${line.directive} needs PostgreSQL 16; ${version} rejects the line and with it the file` });
+  if (line.kind === 'include' && !dialect.includes) {
+    out.push({ severity: 'error', line: n, code: 'needs-newer-server', message: `${line.directive} needs PostgreSQL 16; ${dialect.server} rejects the line and with it the file` });
   }
-  if (line.kind === 'record' && version < 16 && [...line.rule.databases, ...line.rule.users].some((v) => v.startsWith('/'))) {
-    out.push({ severity: 'warning', line: n, code: 'needs-newer-server', message: `names starting with / are regular expressions from PostgreSQL 16 on; ${version} matches them literally` });
+  if (line.kind === 'record' && !dialect.regexNames && [...line.rule.databases, ...line.rule.users].some((v) => v.startsWith('/'))) {
+    out.push({ severity: 'warning', line: n, code: 'needs-newer-server', message: `names starting with / are regular expressions from PostgreSQL 16 on; ${dialect.server} matches them literally` });
   }
   return out;
 }
@@ -296,7 +298,7 @@ export function lintHba(doc: HbaDocument, opts: LintHbaOptions = {}): HbaFinding
   const index = new CoverIndex();
   doc.lines.forEach((line, i) => {
     const n = line.lineNumber;
-    findings.push(...versionFindings(line, opts.serverVersion));
+    findings.push(...versionFindings(line, opts.dialect));
     if (swallowsLine(line)) {
       findings.push({ severity: 'warning', line: n, code: 'comment-continues', message: `the comment ends in a backslash, so the server reads the next ${line.span - 1} line(s) as part of it`, fix: 'remove the trailing backslash' });
     }
@@ -304,6 +306,8 @@ export function lintHba(doc: HbaDocument, opts: LintHbaOptions = {}): HbaFinding
       const message = `the server rejects this line, and with it the whole file: ${line.error}`;
       if (line.errorCode === 'clientcert-legacy') {
         findings.push({ severity: 'error', line: n, code: 'clientcert-legacy', message: `${message} (clientcert=1, 0 and no-verify were removed in PostgreSQL 14)`, fix: 'use clientcert=verify-ca or clientcert=verify-full, or drop the option' });
+      } else if (line.errorCode === 'needs-newer-server') {
+        findings.push({ severity: 'error', line: n, code: 'needs-newer-server', message, fix: 'write it as the server reads it: one line per record, the rules themselves instead of an include' });
       } else if (line.errorCode === 'cert-verify-ca') {
         findings.push({ severity: 'error', line: n, code: 'cert-verify-ca', message, fix: 'drop clientcert (cert implies verify-full) or use clientcert=verify-full' });
       } else {

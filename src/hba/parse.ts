@@ -5,12 +5,14 @@
  * tokenize_auth_file, next_token and parse_hba_line. Pure: no I/O, so @file
  * lists and include directives are recorded, not followed.
  */
+import { NEWEST_HBA_DIALECT, type HbaDialect } from './dialect.js';
 import { fieldSize, readLogical, scanHbaLine, tokenAmong, tokenValue, type HbaEol } from './lex.js';
 import { HBA_TYPES, type HbaRule, type HbaType } from './model.js';
 import { LineError, parseRecord, type HbaErrorCode, type MethodSpan } from './record.js';
 
 export { lineSegments, tokenizeHbaLine, type HbaEol, type HbaField, type HbaSegment, type HbaToken } from './lex.js';
 export type { HbaErrorCode } from './record.js';
+export { NEWEST_HBA_DIALECT, type HbaDialect } from './dialect.js';
 
 /** The include directives (PostgreSQL 16): a line of exactly two fields starting with one of these. */
 export const HBA_INCLUDE_DIRECTIVES = ['include', 'include_if_exists', 'include_dir'] as const;
@@ -73,22 +75,30 @@ export interface HbaDocument {
 const methodAt: MethodSpan = { start: 0, end: 0 };
 
 // Each line is built in one object literal with the same leading keys, which keeps parsing fast.
-function classify(lineNumber: number, span: number, raw: string, eol: HbaEol, text: string): HbaLine {
+function classify(lineNumber: number, span: number, raw: string, eol: HbaEol, text: string, dialect: HbaDialect): HbaLine {
   const t = scanHbaLine(text);
   const comment = t.commentStart >= 0 ? text.slice(t.commentStart) : undefined;
   if (t.fields === 0) return { kind: t.commentStart >= 0 ? 'comment' : 'blank', lineNumber, span, raw, eol, text, comment };
   // The server compares the directive with strcmp: quoting does not matter.
   const directive = t.fields === 2 ? tokenAmong(t, 0, HBA_INCLUDE_DIRECTIVES) : undefined;
-  if (directive !== undefined) {
+  if (directive !== undefined && dialect.includes) {
     return { kind: 'include', lineNumber, span, raw, eol, text, comment, directive, path: tokenValue(t, t.fieldStart[1]!) };
   }
   try {
-    const rule = parseRecord(t, methodAt);
+    const rule = parseRecord(t, methodAt, dialect);
     return { kind: 'record', lineNumber, span, raw, eol, text, comment, rule, methodStart: methodAt.start, methodEnd: methodAt.end };
   } catch (e) {
     if (!(e instanceof LineError)) throw e;
     const type = fieldSize(t, 0) === 1 ? tokenAmong(t, 0, HBA_TYPES) : undefined;
-    return { kind: 'invalid', lineNumber, span, raw, eol, text, comment, error: e.message, errorCode: e.code, type };
+    let error = e.message;
+    let errorCode = e.code;
+    // Syntax this server does not have yet reads as a bad field: say which.
+    const newer = directive !== undefined ? `${directive} lines need PostgreSQL 16` : !dialect.continuations && /\\\s*$/.test(text.slice(0, t.commentStart >= 0 ? t.commentStart : text.length)) ? 'backslash line continuations need PostgreSQL 14' : undefined;
+    if (newer) {
+      error = `${error} (${newer}; ${dialect.server} rejects the line, and with it the file)`;
+      errorCode = 'needs-newer-server';
+    }
+    return { kind: 'invalid', lineNumber, span, raw, eol, text, comment, error, errorCode, type };
   }
 }
 
@@ -99,7 +109,7 @@ function classify(lineNumber: number, span: number, raw: string, eol: HbaEol, te
 export function parseHbaLine(raw: string, eol: HbaEol, lineNumber: number): HbaLine {
   const logical = readLogical(raw, 0, false);
   const text = logical.text.length === raw.length ? raw : logical.text;
-  return classify(lineNumber, logical.span, raw, eol, text);
+  return classify(lineNumber, logical.span, raw, eol, text, NEWEST_HBA_DIALECT);
 }
 
 /** A copy of a line with another number or line ending (the parsed view stays valid). */
@@ -111,8 +121,12 @@ export function relocateLine(line: HbaLine, lineNumber: number, eol: HbaEol = li
   return copy as HbaLine;
 }
 
-/** Parse pg_hba.conf text. Never throws: lines the server would reject become `invalid` lines. */
-export function parseHba(text: string): HbaDocument {
+/**
+ * Parse pg_hba.conf text as the server of `dialect` reads it (default: the
+ * newest syntax). Never throws: lines the server would reject become
+ * `invalid` lines.
+ */
+export function parseHba(text: string, dialect: HbaDialect = NEWEST_HBA_DIALECT): HbaDocument {
   const lines: HbaLine[] = [];
   let pos = 0;
   let lineNumber = 1;
@@ -125,18 +139,18 @@ export function parseHba(text: string): HbaDocument {
     const nl = text.indexOf('\n', pos);
     const end = nl < 0 ? text.length : nl;
     const last = end > pos ? text.charCodeAt(end - 1) : 0;
-    if (noNul && last !== 92 && last !== 13) {
+    if (noNul && (last !== 92 || !dialect.continuations) && last !== 13) {
       const raw = text.slice(pos, end);
-      lines.push(classify(lineNumber, 1, raw, nl < 0 ? '' : '\n', raw));
+      lines.push(classify(lineNumber, 1, raw, nl < 0 ? '' : '\n', raw, dialect));
       if (nl >= 0) lf++;
       lineNumber++;
       pos = nl < 0 ? text.length : nl + 1;
       continue;
     }
-    const logical = readLogical(text, pos, false);
+    const logical = readLogical(text, pos, false, dialect.continuations);
     const raw = text.slice(pos, logical.rawEnd);
     // Most lines read as they are written: share the string.
-    lines.push(classify(lineNumber, logical.span, raw, logical.eol, logical.text.length === raw.length ? raw : logical.text));
+    lines.push(classify(lineNumber, logical.span, raw, logical.eol, logical.text.length === raw.length ? raw : logical.text, dialect));
     if (logical.eol === '\r\n') crlf++;
     else if (logical.eol === '\n') lf++;
     lineNumber += logical.span;

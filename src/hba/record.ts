@@ -3,15 +3,17 @@
  * reject it: parse_hba_line and parse_hba_auth_opt of
  * src/backend/libpq/hba.c (Client Authentication, "The pg_hba.conf File"
  * and the sections on each method), minus what needs the running server
- * (@files, regular expressions, SSL state, name lookups). The messages are
- * PostgreSQL 15's, as pg_hba_file_rules.error shows them.
+ * (@files, regular expressions, SSL state, name lookups). What differs by
+ * major comes in as an HbaDialect. The messages are PostgreSQL 15's, as
+ * pg_hba_file_rules.error shows them.
  */
 import { cidrBitsAt, ipFamilyAt } from './address.js';
 import { fieldSize, tokenAmong, tokenIs, tokenValue, type TokenTable } from './lex.js';
+import type { HbaDialect } from './dialect.js';
 import { ADDRESS_KEYWORDS, HBA_TYPES, type HbaRule, type HbaType } from './model.js';
 
 /** What lint reports an invalid line as. */
-export type HbaErrorCode = 'parse-error' | 'clientcert-legacy' | 'cert-verify-ca';
+export type HbaErrorCode = 'parse-error' | 'clientcert-legacy' | 'cert-verify-ca' | 'needs-newer-server';
 
 /** Why the server rejects a line. */
 export class LineError extends Error {
@@ -47,22 +49,23 @@ const OPTION_METHODS: Readonly<Record<string, readonly [readonly string[], strin
   return table;
 })();
 
-function checkOption(name: string, value: string, type: HbaType, method: string): void {
+function checkOption(name: string, value: string, type: HbaType, method: string, dialect: HbaDialect): void {
+  if (name === 'clientname' && !dialect.clientname) throw new LineError(`unrecognized authentication option name: "${name}"`);
   if (name === 'clientcert' || name === 'clientname') {
     if (type !== 'hostssl') throw new LineError(`${name} can only be configured for "hostssl" rows`);
     if (name === 'clientname') {
       if (value !== 'CN' && value !== 'DN') throw new LineError(`invalid value for clientname: "${value}"`);
       return;
     }
-    if (value === 'verify-full') return;
-    if (value === 'verify-ca') {
-      // The cert method always checks the name, so it cannot be relaxed to verify-ca.
-      if (method === 'cert') throw new LineError('clientcert can only be set to "verify-full" when using "cert" authentication', 'cert-verify-ca');
-      return;
-    }
-    // 1, 0 and no-verify were accepted up to PostgreSQL 13 and are rejected since 14.
     const legacy = value === '1' || value === '0' || value === 'no-verify';
-    throw new LineError(`invalid value for clientcert: "${value}"`, legacy ? 'clientcert-legacy' : 'parse-error');
+    if (!dialect.clientcertValues.includes(value)) throw new LineError(`invalid value for clientcert: "${value}"`, legacy ? 'clientcert-legacy' : 'parse-error');
+    if (method !== 'cert') return;
+    // The cert method always checks the chain (and, from 14, the name): it cannot be relaxed.
+    if (value === '0' || value === 'no-verify') throw new LineError('clientcert cannot be set to "no-verify" when using "cert" authentication');
+    if ((value === 'verify-ca' || value === '1') && !dialect.certTakesVerifyCa) {
+      throw new LineError('clientcert can only be set to "verify-full" when using "cert" authentication', 'cert-verify-ca');
+    }
+    return;
   }
   const entry = OPTION_METHODS[name];
   if (!entry) throw new LineError(`unrecognized authentication option name: "${name}"`);
@@ -103,7 +106,7 @@ function quotedFlags(t: TokenTable, f: number): boolean[] | undefined {
 }
 
 // Option token `i` as [name, value], once the method allows it.
-function readOption(t: TokenTable, i: number, type: HbaType, method: string): [string, string] {
+function readOption(t: TokenTable, i: number, type: HbaType, method: string, dialect: HbaDialect): [string, string] {
   const token = t.unquoted[i];
   let name: string;
   let value: string;
@@ -121,7 +124,7 @@ function readOption(t: TokenTable, i: number, type: HbaType, method: string): [s
     name = token.slice(0, eq);
     value = token.slice(eq + 1);
   }
-  checkOption(name, value, type, method);
+  checkOption(name, value, type, method, dialect);
   return [name, value];
 }
 
@@ -135,7 +138,7 @@ export interface MethodSpan {
  * The record on a scanned line with at least one field, or a LineError.
  * The method token's offsets go to `methodAt`, which the caller may reuse.
  */
-export function parseRecord(t: TokenTable, methodAt: MethodSpan): HbaRule {
+export function parseRecord(t: TokenTable, methodAt: MethodSpan, dialect: HbaDialect): HbaRule {
   if (fieldSize(t, 0) > 1) throw new LineError('multiple values specified for connection type');
   // Compared with strcmp: a quoted "local" is still local.
   const type = tokenAmong(t, 0, HBA_TYPES);
@@ -194,8 +197,8 @@ export function parseRecord(t: TokenTable, methodAt: MethodSpan): HbaRule {
   const firstOption = t.fieldStart[f]!;
   const endOptions = t.fieldStart[t.fields]!;
   // One option, the common case, in an array of exactly its size.
-  const options: [string, string][] = endOptions - firstOption === 1 ? [readOption(t, firstOption, type, method)] : [];
-  if (endOptions - firstOption > 1) for (let i = firstOption; i < endOptions; i++) options.push(readOption(t, i, type, method));
+  const options: [string, string][] = endOptions - firstOption === 1 ? [readOption(t, firstOption, type, method, dialect)] : [];
+  if (endOptions - firstOption > 1) for (let i = firstOption; i < endOptions; i++) options.push(readOption(t, i, type, method, dialect));
   if (method === 'ldap') checkLdap(new Map(options));
   if (method === 'radius') {
     for (const required of ['radiusservers', 'radiussecrets']) {

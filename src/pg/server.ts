@@ -10,10 +10,12 @@ import { isIP } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { checkServerIdentity, TLSSocket, type ConnectionOptions, type SecureVersion } from 'node:tls';
+import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import { classifyConnectError, ConnectionError } from './conn-errors.js';
 import { describeTarget, lookupPassfile, mergeParams, paramsFromEnv, parseConnString, resolveTarget, type ConnParams, type Target } from './conn-params.js';
 import { tlsInfo, type TlsInfo } from './conn-probe.js';
+import { QUERIES, type CurrentRoleRow } from './queries.js';
 
 export { SSL_MODES, SOCKET_DIRS, describeTarget, parseConnString, paramsFromEnv, socketPath, type ConnParams, type SslMode, type Target } from './conn-params.js';
 export { classifyConnectError, ConnectionError, exitCodeFor, UNTRUSTED_CODES, type ConnectionErrorKind } from './conn-errors.js';
@@ -172,6 +174,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Home directory for ~/.postgresql and ~/.pgpass (tests). */
   home?: string;
+  /** The byte stream to talk over instead of a socket of our own (a relay running as another OS user). */
+  stream?: () => Duplex;
 }
 
 function passwordFinder(t: Target, opts: ConnectOptions): () => Promise<string> {
@@ -202,6 +206,7 @@ async function open(t: Target, ssl: ConnectionOptions | false, opts: ConnectOpti
     connectionTimeoutMillis: t.params.connectTimeout ? t.params.connectTimeout * 1000 : opts.timeoutMs ?? 10_000,
     application_name: t.params.applicationName ?? 'pg-secure-setup',
     options: t.params.options,
+    ...(opts.stream ? { stream: opts.stream } : {}),
   });
   // A connection that dies later fails the next query; without this listener it would crash the process.
   client.on('error', () => undefined);
@@ -285,9 +290,7 @@ const FACT_SETTINGS = [
 export async function serverFacts(s: Session): Promise<ServerFacts> {
   const rows = await s.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_catalog.pg_settings WHERE name = ANY($1)', [FACT_SETTINGS]);
   const settings = Object.fromEntries(rows.map((r) => [r.name, r.setting]));
-  const [me] = await s.query<{ user: string; super: boolean; createrole: boolean }>(
-    'SELECT current_user AS "user", rolsuper AS super, rolcreaterole AS createrole FROM pg_catalog.pg_roles WHERE rolname = current_user',
-  );
+  const [me] = await s.query<CurrentRoleRow>(QUERIES.currentRole);
   const versionNum = Number(settings.server_version_num);
   return {
     versionNum,
@@ -315,7 +318,7 @@ export function requireSuperuser(facts: ServerFacts, forWhat: string): void {
 /** Roles whose stored password is still an MD5 hash (pg_authid: superuser only). */
 export async function md5Roles(s: Session): Promise<string[]> {
   try {
-    const rows = await s.query<{ rolname: string }>("SELECT rolname FROM pg_catalog.pg_authid WHERE rolpassword LIKE 'md5%' ORDER BY 1");
+    const rows = await s.query<{ rolname: string }>(QUERIES.md5Roles);
     return rows.map((r) => r.rolname);
   } catch (err) {
     if (err instanceof QueryError && err.sqlState === '42501') {

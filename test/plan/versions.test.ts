@@ -7,12 +7,13 @@ import { versionTraits } from '../../src/plan/versions.js';
 import { formatRule } from '../../src/hba/index.js';
 
 const byVersion = test.macro({
-  exec(t, version: PgVersion, expected: { groups: 'ssl_groups' | 'ssl_ecdh_curve'; crlDir: boolean; scramIterations: boolean; includes: boolean }) {
+  exec(t, version: PgVersion, expected: { groups: 'ssl_groups' | 'ssl_ecdh_curve'; legacyClientcert: boolean; continuations: boolean; includes: boolean }) {
     const v = versionTraits(version);
     t.is(v.groupsSetting, expected.groups);
-    t.is(v.hasSslCrlDir, expected.crlDir);
-    t.is(v.hasScramIterations, expected.scramIterations);
-    t.is(v.hbaIncludes, expected.includes);
+    t.is(v.hba.clientcertValues.includes('1'), expected.legacyClientcert);
+    t.is(v.hba.continuations, expected.continuations);
+    t.is(v.hba.includes, expected.includes);
+    t.is(v.hba.server, `PostgreSQL ${version}`);
     const settings = planSettings(completeAnswers({ pgVersion: version }, {}));
     t.true(settings.some((s) => s.name === expected.groups));
     t.false(settings.some((s) => s.name === (expected.groups === 'ssl_groups' ? 'ssl_ecdh_curve' : 'ssl_groups')));
@@ -20,13 +21,13 @@ const byVersion = test.macro({
   title: (_t, version) => `PostgreSQL ${version}: the version table and the settings agree`,
 });
 
-test(byVersion, 12, { groups: 'ssl_ecdh_curve', crlDir: false, scramIterations: false, includes: false });
-test(byVersion, 13, { groups: 'ssl_ecdh_curve', crlDir: false, scramIterations: false, includes: false });
-test(byVersion, 14, { groups: 'ssl_ecdh_curve', crlDir: true, scramIterations: false, includes: false });
-test(byVersion, 15, { groups: 'ssl_ecdh_curve', crlDir: true, scramIterations: false, includes: false });
-test(byVersion, 16, { groups: 'ssl_ecdh_curve', crlDir: true, scramIterations: true, includes: true });
-test(byVersion, 17, { groups: 'ssl_ecdh_curve', crlDir: true, scramIterations: true, includes: true });
-test(byVersion, 18, { groups: 'ssl_groups', crlDir: true, scramIterations: true, includes: true });
+test(byVersion, 12, { groups: 'ssl_ecdh_curve', legacyClientcert: true, continuations: false, includes: false });
+test(byVersion, 13, { groups: 'ssl_ecdh_curve', legacyClientcert: true, continuations: false, includes: false });
+test(byVersion, 14, { groups: 'ssl_ecdh_curve', legacyClientcert: false, continuations: true, includes: false });
+test(byVersion, 15, { groups: 'ssl_ecdh_curve', legacyClientcert: false, continuations: true, includes: false });
+test(byVersion, 16, { groups: 'ssl_ecdh_curve', legacyClientcert: false, continuations: true, includes: true });
+test(byVersion, 17, { groups: 'ssl_ecdh_curve', legacyClientcert: false, continuations: true, includes: true });
+test(byVersion, 18, { groups: 'ssl_groups', legacyClientcert: false, continuations: true, includes: true });
 
 for (const version of PG_VERSIONS) {
   test(`PostgreSQL ${version}: no rule says clientcert=1 or md5, cert never carries verify-ca`, (t) => {
@@ -35,7 +36,7 @@ for (const version of PG_VERSIONS) {
       for (const line of lines) {
         t.notRegex(line, /clientcert=[01]|\bmd5\b/);
         if (/\scert$/.test(line) || /\scert\s/.test(line)) t.notRegex(line, /clientcert=verify-ca/);
-        if (clientCerts !== 'none' && line.startsWith('hostssl')) t.true(versionTraits(version).clientcertValues.includes('verify-full'));
+        if (clientCerts !== 'none' && line.startsWith('hostssl')) t.true(versionTraits(version).hba.clientcertValues.includes('verify-full'));
       }
     }
   });

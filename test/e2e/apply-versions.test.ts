@@ -1,0 +1,57 @@
+/**
+ * End to end on the oldest and newest majors, from the npm server packages
+ * (which ship no psql): `generate --pg-version N`, `apply`, the server's own
+ * checks ran (through the project's client over its socket), and a
+ * verify-full connection with the client bundle works. Then a server that
+ * cannot be asked at all: apply stops unless told to go on without it.
+ */
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCluster } from '../helpers/cluster.js';
+import { PASSWORD, aliceTls, cli, connectTcp, setUp, snapshot, sslIs, tearDown } from './apply-helpers.js';
+
+for (const version of [12, 18] as const) {
+  test(`PostgreSQL ${version} without psql: apply has the server check the files, then verify-full works`, async (t) => {
+    const s = await setUp(() => startCluster({ version }), ['--pg-version', String(version)]);
+    try {
+      const { c, bundle, work } = s;
+      t.false(existsSync(join(c.bin, 'psql')), 'the npm server package has no psql');
+      const applied = await cli(['apply', bundle, '--pgdata', c.dataDir, '--pg-bin', c.bin]);
+      t.is(applied.code, 0, applied.stderr + applied.stdout);
+      t.regex(applied.stdout, new RegExp(`Server: PostgreSQL ${version}\\b`));
+      t.regex(applied.stdout, /The server checked the new files \(pg_hba_file_rules, pg_file_settings\) through the server's socket .* as postgres\./);
+      t.notRegex(applied.stdout + applied.stderr, /could not ask the server/);
+      t.true(await sslIs(c, 'on'));
+      // 12 stores passwords as md5 by default: alice sets hers again, now as SCRAM, as the bundle's README says.
+      await c.psql(`ALTER ROLE alice PASSWORD '${PASSWORD}'`);
+      t.is(await c.psql("SELECT left(rolpassword, 13) FROM pg_authid WHERE rolname = 'alice'"), 'SCRAM-SHA-256');
+      t.regex(await connectTcp(c, work, aliceTls(bundle), 'SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()').catch((e: Error) => e.message), /^t\|TLSv1\.[23]$/);
+      // 12 says "SSL off", later majors "no encryption".
+      t.regex(await connectTcp(c, work, { sslmode: 'disable' }).catch((e: Error) => e.message), /pg_hba\.conf rejects connection .*(no encryption|SSL off)/);
+    } finally {
+      await tearDown(s);
+    }
+  });
+}
+
+test('a running server that cannot be asked (no Unix socket): apply stops with nothing changed; --skip-server-check goes on', async (t) => {
+  const s = await setUp(() => startCluster());
+  try {
+    const { c, bundle, work } = s;
+    await c.appendConf("unix_socket_directories = ''");
+    await c.pgCtl('-m', 'fast', '-w', '-l', c.logFile, 'restart');
+    const before = await snapshot([c.dataDir]);
+    const refused = await cli(['apply', bundle, '--pgdata', c.dataDir]);
+    t.is(refused.code, 2, refused.stdout);
+    t.regex(refused.stderr, /cannot ask the running server to check the new files \(.*no Unix socket.*\); nothing was changed\. Pass --connect CONNINFO \(a superuser\), or --skip-server-check/);
+    t.deepEqual(await snapshot([c.dataDir]), before);
+
+    const skipped = await cli(['apply', bundle, '--pgdata', c.dataDir, '--skip-server-check']);
+    t.is(skipped.code, 0, skipped.stderr + skipped.stdout);
+    t.regex(skipped.stdout, /--skip-server-check: the server was not asked to check the files/);
+    t.is(await connectTcp(c, work, aliceTls(bundle)), 't');
+  } finally {
+    await tearDown(s);
+  }
+});
