@@ -4,7 +4,7 @@
  * target file. Pure: no I/O, no clock. apply.ts does the writing.
  */
 import { posix } from 'node:path';
-import type { HbaFinding } from '../pg/hba.js';
+import type { HbaFinding, OpenRule } from '../pg/hba.js';
 import {
   ALTER_SYSTEM_NAME,
   AUTO_CONF_FILE,
@@ -96,6 +96,11 @@ export interface ApplyOptions {
    * instead of a file of ours.
    */
   readonly alterSystem?: boolean;
+  /**
+   * Leave the server's `trust` and `password` records as they are (--keep-trust);
+   * by default local trust becomes peer and network trust/password scram-sha-256.
+   */
+  readonly keepTrust?: boolean;
 }
 
 /** A setting the bundle makes, to be checked against the server's view after writing. */
@@ -111,6 +116,10 @@ export interface ApplyPlan {
   readonly problems: readonly HbaProblem[];
   readonly warnings: readonly string[];
   readonly findings: readonly HbaFinding[];
+  /** The server's trust/password records the new pg_hba.conf closes (lines of the current file). */
+  readonly closedRules?: readonly OpenRule[];
+  /** Records of the new pg_hba.conf that still let connections in without a checked secret (--keep-trust). */
+  readonly openRules?: readonly OpenRule[];
   /**
    * With ApplyOptions.alterSystem: the settings to set with ALTER SYSTEM, in
    * the bundle's order; only those postgresql.auto.conf does not already hold.
@@ -244,11 +253,13 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
   const rules = bundleRules(bundle.hba, `${bundle.dir}/conf/pg_hba.conf`);
   problems.push(...rules.problems);
   let findings: HbaFinding[] = [];
+  let trust: { closedRules: OpenRule[]; openRules: OpenRule[] } = { closedRules: [], openRules: [] };
   if (rules.problems.length === 0) {
-    const hba = planHba(str(hbaBefore.bytes), rules, layout.hbaFile, { osUser: user.name, md5ToScram: options.md5ToScram, serverVersion: layout.version });
+    const hba = planHba(str(hbaBefore.bytes), rules, layout.hbaFile, { osUser: user.name, md5ToScram: options.md5ToScram, serverVersion: layout.version, keepTrust: !!options.keepTrust });
     problems.push(...hba.problems);
     findings = hba.findings;
-    if (hba.skippedLocal > 0) warnings.push(`the bundle's local rule was left out: ${layout.hbaFile} keeps its own local rules (and "${user.name}" keeps peer access)`);
+    trust = { closedRules: hba.closed, openRules: hba.stillOpen };
+    if (hba.skippedLocal > 0) warnings.push(localRuleNote(layout.hbaFile, user.name, hba.stillOpen));
     add('hba', layout.hbaFile, { ...hbaBefore, mode: hbaBefore.mode & 0o7777, bytes: text(hba.text) });
   }
 
@@ -257,7 +268,15 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
       warnings.push(`server/${name} is not installed: the bundle's settings do not set ${SERVER_FILE_SETTINGS[name]}`);
     }
   }
-  return { files, settings: plannedSettings(settings), problems, warnings, findings, ...(alterSystem ? { alterSystem } : {}) };
+  return { files, settings: plannedSettings(settings), problems, warnings, findings, ...trust, ...(alterSystem ? { alterSystem } : {}) };
+}
+
+// The bundle's local rule gives way to the server's own; say what those are now.
+function localRuleNote(hbaFile: string, osUser: string, open: readonly OpenRule[]): string {
+  const trust = open.filter((r) => r.type === 'local');
+  const head = `the bundle's local rule is not added: ${hbaFile} keeps its own local rules ("${osUser}" keeps peer access)`;
+  if (trust.length === 0) return `${head}, none of which lets anyone in without peer or a password`;
+  return `${head}, and with --keep-trust ${trust.map((r) => `line ${r.line} (${r.text})`).join(', ')} still let${trust.length === 1 ? 's' : ''} any OS user who can reach the socket in without a password`;
 }
 
 /**

@@ -8,6 +8,8 @@
  *   hba-record.ts   a line's record, or why the server rejects it
  *   hba-parse.ts    parseHba / serializeHba and the line views
  *   hba-edit.ts     insertRules, rewriteMd5ToScram, ensureLocalAdmin
+ *   hba-trust.ts    the trust and password records apply closes
+ *   hba-access.ts   who can still log in under a file (lock-out check)
  *   hba-lint.ts     lintHba
  *   hba-address.ts  IP addresses, CIDR masks, containment
  */
@@ -31,5 +33,7 @@ export {
   type HbaRecordLine,
   type HbaToken,
 } from './hba-parse.js';
-export { HbaEditError, blockMarkers, ensureLocalAdmin, insertRules, rewriteMd5ToScram, type InsertRulesOptions } from './hba-edit.js';
+export { HbaEditError, blockMarkers, ensureLocalAdmin, insertRules, rewriteMd5ToScram, rewriteMethods, type InsertRulesOptions } from './hba-edit.js';
+export { closeOpenRules, openRules, type OpenRule } from './hba-trust.js';
+export { whoGetsIn, type LoginRole, type WayIn, type AccessContext, type Verdict } from './hba-access.js';
 export { HBA_LINT_CODES, lintHba, type HbaFinding, type HbaLintCode, type HbaSeverity, type LintHbaOptions } from './hba-lint.js';

@@ -60,12 +60,39 @@ async function tempDir(prefix: string): Promise<string> {
   return dir;
 }
 
-let template: Promise<string> | undefined;
+/**
+ * How initdb sets up authentication: 'peer-scram' (local peer, host
+ * scram-sha-256, the default here), 'trust' (initdb's own default: trust
+ * everywhere, as a fresh `initdb -D DIR` leaves it), or 'md5-dbadmin'
+ * (`initdb -U dbadmin --auth=md5`: the only superuser is dbadmin, with an
+ * md5-stored password DBADMIN_PASSWORD, and no role named postgres).
+ */
+export type InitAuth = 'peer-scram' | 'trust' | 'md5-dbadmin';
 
-async function makeTemplate(): Promise<string> {
+/** The password of dbadmin in an 'md5-dbadmin' cluster. */
+export const DBADMIN_PASSWORD = 'dbadmin secret 1';
+
+const templates = new Map<InitAuth, Promise<string>>();
+
+function initdbArgs(auth: InitAuth, dir: string): string[] {
+  switch (auth) {
+    case 'peer-scram':
+      return ['-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256'];
+    case 'trust':
+      return ['-U', 'postgres'];
+    case 'md5-dbadmin':
+      return ['-U', 'dbadmin', '--auth=md5', `--pwfile=${join(dir, 'pw')}`];
+  }
+}
+
+async function makeTemplate(auth: InitAuth): Promise<string> {
   const dir = await tempDir('pgss-template-');
   const data = join(dir, 'data');
-  await asPostgres(join(pgBinDir(), 'initdb'), ['-D', data, '--no-sync', '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C']);
+  if (auth === 'md5-dbadmin') {
+    await writeFile(join(dir, 'pw'), DBADMIN_PASSWORD + '\n', { mode: 0o600 });
+    await givePostgres(join(dir, 'pw'));
+  }
+  await asPostgres(join(pgBinDir(), 'initdb'), ['-D', data, '--no-sync', ...initdbArgs(auth, dir), '-E', 'UTF8', '--locale=C']);
   process.once('exit', () => {
     try {
       execFileSync('rm', ['-rf', dir]);
@@ -98,9 +125,10 @@ export interface Cluster {
 }
 
 /** Start a fresh cluster. `settings` are appended to postgresql.conf before the first start. */
-export async function startCluster(opts: { settings?: Record<string, string | number>; start?: boolean } = {}): Promise<Cluster> {
-  template ??= makeTemplate();
-  const tpl = await template;
+export async function startCluster(opts: { settings?: Record<string, string | number>; start?: boolean; auth?: InitAuth } = {}): Promise<Cluster> {
+  const auth = opts.auth ?? 'peer-scram';
+  if (!templates.has(auth)) templates.set(auth, makeTemplate(auth));
+  const tpl = await templates.get(auth)!;
   const dir = await tempDir('pgss-cluster-');
   const dataDir = join(dir, 'data');
   const socketDir = join(dir, 'sock');
@@ -162,5 +190,11 @@ export async function startCluster(opts: { settings?: Record<string, string | nu
     readLog: () => readFile(logFile, 'utf8'),
   };
   if (opts.start !== false) await cluster.start();
+  if (auth === 'md5-dbadmin') {
+    if (opts.start === false) throw new Error("auth 'md5-dbadmin' needs the cluster started");
+    // initdb 15 stores the --pwfile password as SCRAM: store it again as md5, as PostgreSQL 12/13 would.
+    const set = `SET password_encryption = 'md5'; ALTER ROLE dbadmin PASSWORD '${DBADMIN_PASSWORD}'`;
+    await asPostgres(join(bin, 'psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-U', 'dbadmin', '-d', 'postgres', '-c', set], { env: { PGPASSWORD: DBADMIN_PASSWORD } });
+  }
   return cluster;
 }
