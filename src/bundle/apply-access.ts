@@ -20,6 +20,8 @@ export interface AccessReport {
   readonly losing: readonly string[];
   /** What could not be checked, or why an md5 password is expected. */
   readonly notes: readonly string[];
+  /** Superusers who surely keep a way in, each with how. */
+  readonly admins: readonly string[];
 }
 
 /** Input of judgeAccess: the pg_hba.conf texts before and after, and the server's login roles. */
@@ -80,7 +82,8 @@ export function judgeAccess(input: AccessInput): AccessReport {
   if (md5Default && judged.some((j) => j.role.secret === 'md5' && j.then.verdict === 'no')) {
     notes.push(`PostgreSQL ${input.version} stores passwords as md5 unless password_encryption says otherwise (19.3.2): passwords set before this bundle's password_encryption = 'scram-sha-256' are md5 hashes`);
   }
-  return { ...(refusal ? { refusal } : {}), losing, notes };
+  const admins = supers.filter((j) => j.then.verdict === 'yes').map((j) => `${j.role.name} ${j.then.how}`);
+  return { ...(refusal ? { refusal } : {}), losing, notes, admins };
 }
 
 interface RoleRow {
@@ -110,7 +113,7 @@ const on = (v: string | undefined) => v !== undefined && sameSettingValue('on', 
  */
 export async function checkAccess(access: ServerAccess, plan: ApplyPlan, md5ToScram: boolean): Promise<AccessReport> {
   const hba = plan.files.find((f) => f.role === 'hba');
-  if (!hba || !hba.before) return { losing: [], notes: [] };
+  if (!hba || !hba.before) return { losing: [], notes: [], admins: [] };
   const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
   const { server } = access;
   const takesAway = (plan.closedRules?.length ?? 0) > 0 || (md5ToScram && hbaRecords(parseHba(text(hba.before.bytes))).some((r) => r.rule.method === 'md5'));
@@ -122,7 +125,7 @@ export async function checkAccess(access: ServerAccess, plan: ApplyPlan, md5ToSc
       throw new UsageError(`${cannot}, and the new pg_hba.conf takes ways in away; nothing was changed. Give apply a superuser's connection so it can check: --connect "host=SOCKET_DIR user=SUPERUSER dbname=postgres" (password from PGPASSWORD or ~/.pgpass)`);
     }
     const md5 = knownVersionTraits(server.version)?.defaultPasswordEncryption === 'md5';
-    return { losing: [], notes: [cannot + (md5 ? `; on PostgreSQL ${server.version} passwords are stored as md5 unless password_encryption says otherwise, and those cannot log in under scram-sha-256 rules until ${setPassword('ROLE')}` : '')] };
+    return { losing: [], admins: [], notes: [cannot + (md5 ? `; on PostgreSQL ${server.version} passwords are stored as md5 unless password_encryption says otherwise, and those cannot log in under scram-sha-256 rules until ${setPassword('ROLE')}` : '')] };
   }
   const sslAfter = plan.settings.find((s) => s.name === 'ssl');
   const sslNow = ssl?.ok ? on(ssl.rows[0]?.ssl) : false;

@@ -274,7 +274,7 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
 // The bundle's local rule gives way to the server's own; say what those are now.
 function localRuleNote(hbaFile: string, osUser: string, open: readonly OpenRule[]): string {
   const trust = open.filter((r) => r.type === 'local');
-  const head = `the bundle's local rule is not added: ${hbaFile} keeps its own local rules ("${osUser}" keeps peer access)`;
+  const head = `the bundle's local rule is not added: ${hbaFile} keeps its own local rules (and one for the OS user "${osUser}" with peer)`;
   if (trust.length === 0) return `${head}, none of which lets anyone in without peer or a password`;
   return `${head}, and with --keep-trust ${trust.map((r) => `line ${r.line} (${r.text})`).join(', ')} still let${trust.length === 1 ? 's' : ''} any OS user who can reach the socket in without a password`;
 }

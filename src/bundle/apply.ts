@@ -144,6 +144,7 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
     const who = await checkAccess(access, plan, req.options.md5ToScram);
     if (who.losing.length > 0) log(`Warning: these roles would have no way to log in after this apply:\n${who.losing.map((l) => `  ${l}`).join('\n')}`, true);
     for (const n of who.notes) log(`Note: ${n}`);
+    if (who.admins.length > 0) log(`Superusers who can still log in afterwards: ${who.admins.join('; ')}`);
   }
   // The apply goes on with these: a warning, not an error (an error stops it).
   for (const f of plan.findings.filter((x) => x.severity !== 'info')) log(`${server.hbaFile}:${f.line}: ${f.code === 'shadowed' ? 'note' : 'warning'}: ${f.message}`);
