@@ -147,7 +147,9 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
     if (who.admins.length > 0) log(`Superusers who can still log in afterwards: ${who.admins.join('; ')}`);
   }
   // The apply goes on with these: a warning, not an error (an error stops it).
-  for (const f of plan.findings.filter((x) => x.severity !== 'info')) log(`${server.hbaFile}:${f.line}: ${f.code === 'shadowed' ? 'note' : 'warning'}: ${f.message}`);
+  // Open rules were listed above; their lint findings would only repeat them.
+  const listed = new Set((plan.openRules ?? []).length > 0 ? ['trust-local', 'trust-network', 'password-network'] : []);
+  for (const f of plan.findings.filter((x) => x.severity !== 'info' && !listed.has(x.code))) log(`${server.hbaFile}:${f.line}: ${f.code === 'shadowed' ? 'note' : 'warning'}: ${f.message}`);
   const reasons = server.running ? await restartReasons(bundle, plan, access) : [];
   const steps = describeSteps(server, changed, plan, reasons.length > 0, bundle.dir);
   const statements = alterSystemStatements(plan);
