@@ -104,6 +104,12 @@ function osUserNames(): Set<string> {
   }
 }
 
+// psql without a terminal ends on its password prompt: say what that means.
+function readable(error: string): string {
+  const asked = /^Password for user (.+):/.exec(error);
+  return asked ? `the server asks a password of role "${asked[1]}" over its socket` : error;
+}
+
 const on = (v: string | undefined) => v !== undefined && sameSettingValue('on', v);
 
 /**
@@ -119,7 +125,7 @@ export async function checkAccess(access: ServerAccess, plan: ApplyPlan, md5ToSc
   const takesAway = (plan.closedRules?.length ?? 0) > 0 || (md5ToScram && hbaRecords(parseHba(text(hba.before.bytes))).some((r) => r.rule.method === 'md5'));
   const [roles, ssl] = access.sql ? await Promise.all([access.sql<RoleRow>(ROLES_SQL), access.sql<{ ssl: string }>('SELECT current_setting(\'ssl\') AS ssl')]) : [undefined, undefined];
   if (!roles?.ok) {
-    const reason = !server.running ? 'the server is not running' : roles ? roles.error : 'there is no socket to reach it on';
+    const reason = !server.running ? 'the server is not running' : roles ? readable(roles.error) : 'there is no socket to reach it on';
     const cannot = `could not check which roles can still log in after the change (${reason})`;
     if (server.running && takesAway) {
       throw new UsageError(`${cannot}, and the new pg_hba.conf takes ways in away; nothing was changed. Give apply a superuser's connection so it can check: --connect "host=SOCKET_DIR user=SUPERUSER dbname=postgres" (password from PGPASSWORD or ~/.pgpass)`);
