@@ -30,6 +30,7 @@ export interface AccessContext {
   readonly database?: string;
 }
 
+/** yes: surely gets in; no: surely not; maybe: depends on what cannot be known here. */
 export type Verdict = 'yes' | 'no' | 'maybe';
 
 /** Whether a role gets in, and the first way found. */
