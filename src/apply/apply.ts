@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../package-info.js';
+import { checkAccess } from './access.js';
 import { alterSystemStatements, requireAlterSystem, runAlterSystem } from './alter.js';
 import { readBundle, type ReadBundle } from './read-bundle.js';
 import { sameSettingValue } from '../pg/conf.js';
@@ -39,6 +40,20 @@ export interface ApplyResult {
   readonly code: 0 | 1;
   readonly changed: readonly PlannedFile[];
   readonly backupDir?: string;
+}
+
+/** What becomes of the server's trust and password rules (20.4, 20.5, 20.9), or what stays open with --keep-trust. */
+function logTrust(plan: ApplyPlan, hbaFile: string, log: Log): void {
+  const closed = plan.closedRules ?? [];
+  if (closed.length > 0) {
+    const lines = closed.map((r) => `  line ${r.line}: ${r.text}  (${r.from} -> ${r.to})`);
+    log(`Rules of ${hbaFile} that let connections in without a checked password are closed (--keep-trust keeps them):\n${lines.join('\n')}`);
+  }
+  const open = plan.openRules ?? [];
+  if (open.length > 0) {
+    const lines = open.map((r) => `  line ${r.line}: ${r.text}  (${r.type === 'local' ? 'any OS user who can reach the socket, as any role it names' : r.from === 'trust' ? 'anyone who reaches it, without a password' : 'the password travels as typed'})`);
+    log(`Warning: these rules of the new ${hbaFile} stay open${closed.length === 0 ? ' (--keep-trust)' : ''}:\n${lines.join('\n')}`, true);
+  }
 }
 
 /** Plan against the server's current files. */
@@ -125,18 +140,24 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
     );
   }
   log(`Server: PostgreSQL ${server.version}, data ${server.dataDir}, config ${server.configFile}, ${server.running ? `running (pid ${server.running.pid})` : 'not running'}`);
-  if (req.options.md5ToScram && access.sql) {
-    const md5 = await access.sql<{ rolname: string }>(QUERIES.md5Roles);
-    if (md5.ok && md5.rows.length > 0) log(`Warning: these roles still have MD5 passwords and cannot log in under scram-sha-256 until they set a new one: ${md5.rows.map((r) => r.rolname).join(', ')}`, true);
-  }
-
   const changed = changedFiles(plan);
   if (changed.length === 0) {
     log('Nothing to change: the server already has this bundle.');
     return { code: 0, changed };
   }
   for (const w of [...bundle.warnings, ...plan.warnings]) log(`Note: ${w}`);
-  for (const f of plan.findings.filter((x) => x.severity !== 'info')) log(`${server.hbaFile}:${f.line}: ${f.severity}: ${f.message}`);
+  logTrust(plan, server.hbaFile, log);
+  // Who can still log in, proven before anything is written; refuses (UsageError) when no superuser could.
+  if (changed.some((f) => f.role === 'hba')) {
+    const who = await checkAccess(access, plan, req.options.md5ToScram);
+    if (who.losing.length > 0) log(`Warning: these roles would have no way to log in after this apply:\n${who.losing.map((l) => `  ${l}`).join('\n')}`, true);
+    for (const n of who.notes) log(`Note: ${n}`);
+    if (who.admins.length > 0) log(`Superusers who can still log in afterwards: ${who.admins.join('; ')}`);
+  }
+  // The apply goes on with these: a warning, not an error (an error stops it).
+  // Open rules were listed above; their lint findings would only repeat them.
+  const listed = new Set((plan.openRules ?? []).length > 0 ? ['trust-local', 'trust-network', 'password-network'] : []);
+  for (const f of plan.findings.filter((x) => x.severity !== 'info' && !listed.has(x.code))) log(`${server.hbaFile}:${f.line}: ${f.code === 'shadowed' ? 'note' : 'warning'}: ${f.message}`);
   const reasons = server.running ? await restartReasons(bundle, plan, access) : [];
   const steps = describeSteps(server, changed, plan, reasons.length > 0, bundle.dir);
   const statements = alterSystemStatements(plan);

@@ -4,11 +4,13 @@
  * (first match wins: manual 20.1 "The pg_hba.conf File"). Pure: no I/O.
  */
 import {
+  closeOpenRules,
   ensureLocalAdmin,
   HbaEditError,
   hbaRecords,
   insertRules,
   lintHba,
+  openRules,
   parseHba,
   rewriteMd5ToScram,
   serializeHba,
@@ -16,6 +18,7 @@ import {
   type HbaDocument,
   type HbaFinding,
   type HbaRule,
+  type OpenRule,
 } from '../hba/index.js';
 
 /** A problem that stops the apply, naming the file and line. */
@@ -66,6 +69,8 @@ export interface PlanHbaOptions {
   readonly md5ToScram: boolean;
   /** The server's pg_hba.conf syntax (plan/versions.ts); unset when its version is not one we know. */
   readonly dialect?: HbaDialect;
+  /** Leave the server's trust and password records as they are (--keep-trust). */
+  readonly keepTrust?: boolean;
 }
 
 /** The new pg_hba.conf text and what the lint says about it. */
@@ -76,13 +81,20 @@ export interface HbaPlan {
   readonly problems: HbaProblem[];
   /** The bundle's `local` rules left out because the server's file has its own. */
   readonly skippedLocal: number;
+  /** The server's trust/password records apply closes, by their line in the current file. */
+  readonly closed: OpenRule[];
+  /** Open records the new file still has (--keep-trust), by their line in the new file. */
+  readonly stillOpen: OpenRule[];
 }
 
 /**
- * Insert the bundle's rules into the server's file. The bundle's `local`
- * records are left out when the server already has local records: replacing
- * the administrator's socket rules is not the bundle's business, and
- * ensureLocalAdmin keeps the OS user's way in either way.
+ * Insert the bundle's rules into the server's file. Unless `keepTrust`, the
+ * server's trust and password records are closed first (hba-trust.ts: local
+ * trust becomes peer, network trust/password become scram-sha-256), so the
+ * bundle's TLS and SCRAM rules are not undone by a record that asks for
+ * nothing. The bundle's `local` records are left out when the server already
+ * has local records: the administrator's socket rules (now without trust)
+ * are the server's own, and ensureLocalAdmin keeps the OS user's way in.
  */
 export function planHba(current: string, bundle: BundleRules, file: string, opts: PlanHbaOptions): HbaPlan {
   let doc: HbaDocument = parseHba(current, opts.dialect);
@@ -93,19 +105,23 @@ export function planHba(current: string, bundle: BundleRules, file: string, opts
   const rules = bundle.rules.filter((_, i) => keep[i]);
   const comments = bundle.comments.filter((_, i) => keep[i]);
   if (opts.md5ToScram) doc = rewriteMd5ToScram(doc);
+  let closed: OpenRule[] = [];
+  if (!opts.keepTrust) ({ doc, changes: closed } = closeOpenRules(doc));
   try {
     doc = insertRules(doc, rules, { comments });
     doc = ensureLocalAdmin(doc, opts.osUser);
   } catch (err) {
     // e.g. a marked block without its end: an edit we cannot make safely.
     if (!(err instanceof HbaEditError)) throw err;
-    return { text: current, findings: [], problems: [{ file, line: 0, message: err.message }], skippedLocal: 0 };
+    return { text: current, findings: [], problems: [{ file, line: 0, message: err.message }], skippedLocal: 0, closed: [], stillOpen: [] };
   }
   return {
     text: serializeHba(doc),
     findings: lintHba(doc, opts.dialect ? { dialect: opts.dialect } : {}),
     problems,
     skippedLocal: keep.filter((k) => !k).length,
+    closed,
+    stillOpen: openRules(doc),
   };
 }
 

@@ -4,7 +4,7 @@
  * target file. Pure: no I/O, no clock. apply.ts does the writing.
  */
 import { posix } from 'node:path';
-import type { HbaFinding } from '../hba/index.js';
+import type { HbaFinding, OpenRule } from '../hba/index.js';
 import {
   ALTER_SYSTEM_NAME,
   AUTO_CONF_FILE,
@@ -99,6 +99,11 @@ export interface ApplyOptions {
   readonly alterSystem?: boolean;
   /** Go on when the running server cannot be asked to check the new files (--skip-server-check). */
   readonly skipServerCheck?: boolean;
+  /**
+   * Leave the server's `trust` and `password` records as they are (--keep-trust);
+   * by default local trust becomes peer and network trust/password scram-sha-256.
+   */
+  readonly keepTrust?: boolean;
 }
 
 /** A setting the bundle makes, to be checked against the server's view after writing. */
@@ -114,6 +119,10 @@ export interface ApplyPlan {
   readonly problems: readonly HbaProblem[];
   readonly warnings: readonly string[];
   readonly findings: readonly HbaFinding[];
+  /** The server's trust/password records the new pg_hba.conf closes (lines of the current file). */
+  readonly closedRules?: readonly OpenRule[];
+  /** Records of the new pg_hba.conf that still let connections in without a checked secret (--keep-trust). */
+  readonly openRules?: readonly OpenRule[];
   /**
    * With ApplyOptions.alterSystem: the settings to set with ALTER SYSTEM, in
    * the bundle's order; only those postgresql.auto.conf does not already hold.
@@ -248,11 +257,13 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
   const rules = bundleRules(bundle.hba, `${bundle.dir}/conf/pg_hba.conf`, dialect);
   problems.push(...rules.problems);
   let findings: HbaFinding[] = [];
+  let trust: { closedRules: OpenRule[]; openRules: OpenRule[] } = { closedRules: [], openRules: [] };
   if (rules.problems.length === 0) {
-    const hba = planHba(str(hbaBefore.bytes), rules, layout.hbaFile, { osUser: user.name, md5ToScram: options.md5ToScram, ...(dialect ? { dialect } : {}) });
+    const hba = planHba(str(hbaBefore.bytes), rules, layout.hbaFile, { osUser: user.name, md5ToScram: options.md5ToScram, keepTrust: !!options.keepTrust, ...(dialect ? { dialect } : {}) });
     problems.push(...hba.problems);
     findings = hba.findings;
-    if (hba.skippedLocal > 0) warnings.push(`the bundle's local rule was left out: ${layout.hbaFile} keeps its own local rules (and "${user.name}" keeps peer access)`);
+    trust = { closedRules: hba.closed, openRules: hba.stillOpen };
+    if (hba.skippedLocal > 0) warnings.push(localRuleNote(layout.hbaFile, user.name, hba.stillOpen));
     add('hba', layout.hbaFile, { ...hbaBefore, mode: hbaBefore.mode & 0o7777, bytes: text(hba.text) });
   }
 
@@ -261,7 +272,15 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
       warnings.push(`server/${name} is not installed: the bundle's settings do not set ${SERVER_FILE_SETTINGS[name]}`);
     }
   }
-  return { files, settings: plannedSettings(settings), problems, warnings, findings, ...(alterSystem ? { alterSystem } : {}) };
+  return { files, settings: plannedSettings(settings), problems, warnings, findings, ...trust, ...(alterSystem ? { alterSystem } : {}) };
+}
+
+// The bundle's local rule gives way to the server's own; say what those are now.
+function localRuleNote(hbaFile: string, osUser: string, open: readonly OpenRule[]): string {
+  const trust = open.filter((r) => r.type === 'local');
+  const head = `the bundle's local rule is not added: ${hbaFile} keeps its own local rules (and one for the OS user "${osUser}" with peer)`;
+  if (trust.length === 0) return `${head}, none of which lets anyone in without peer or a password`;
+  return `${head}, and with --keep-trust ${trust.map((r) => `line ${r.line} (${r.text})`).join(', ')} still let${trust.length === 1 ? 's' : ''} any OS user who can reach the socket in without a password`;
 }
 
 /**

@@ -13,6 +13,7 @@ const RELOAD_REJECTED = 'The server rejects the whole file: a reload keeps the o
 /** Severity and title of each lint code. */
 const LINT: Record<HbaLintCode, { severity: Severity; title: string }> = {
   'trust-network': { severity: 'high', title: 'A network rule uses trust: anyone who reaches the server logs in as any role, without a password' },
+  'trust-local': { severity: 'high', title: 'A local (Unix socket) rule uses trust: any OS user on the machine logs in as any role it names, without a password' },
   'password-network': { severity: 'high', title: 'A network rule uses password: the password is sent as it is typed' },
   'md5-network': { severity: 'medium', title: 'A network rule uses md5' },
   'md5-local': { severity: 'low', title: 'A local (Unix socket) rule uses md5' },
@@ -34,6 +35,8 @@ function fixFor(code: HbaLintCode, lint: HbaFinding, facts: AuditFacts): string 
     case 'trust-network':
     case 'plaintext-allowed':
       return `${own} pg-secure-setup generate --network CIDR then pg-secure-setup apply BUNDLE --pgdata DATA_DIR writes "hostnossl all all all reject" first and hostssl rules with scram-sha-256 (or cert).`;
+    case 'trust-local':
+      return `${own} pg-secure-setup apply BUNDLE --pgdata DATA_DIR turns local trust rules into peer (unless --keep-trust), keeping the server's OS user's way in.`;
     case 'password-network':
     case 'md5-network':
     case 'md5-local':
@@ -58,7 +61,7 @@ function lineText(doc: HbaDocument, n: number): string {
 }
 
 /** Codes about what a record lets in: moot on a record that can never match. */
-const METHOD_CODES: ReadonlySet<HbaLintCode> = new Set(['trust-network', 'password-network', 'md5-network', 'md5-local', 'plaintext-allowed']);
+const METHOD_CODES: ReadonlySet<HbaLintCode> = new Set(['trust-network', 'trust-local', 'password-network', 'md5-network', 'md5-local', 'plaintext-allowed']);
 
 function lintFindings(doc: HbaDocument, src: HbaSource, facts: AuditFacts, lint: HbaFinding[], dead: ReadonlySet<number>): Finding[] {
   return lint

@@ -29,6 +29,7 @@ ${CONNECT_HELP}
 const OPTIONS = {
   ...WHERE_OPTIONS,
   'md5-to-scram': { type: 'boolean' },
+  'keep-trust': { type: 'boolean' },
   'alter-system': { type: 'boolean' },
   'skip-server-check': { type: 'boolean' },
   'key-owner': { type: 'string' },
@@ -77,7 +78,12 @@ this runs on, as the bundle stands (edit its conf/ files first if you like):
     --alter-system, each of its settings by ALTER SYSTEM SET into the data
     directory's postgresql.auto.conf, which the server reads last;
   - conf/pg_hba.conf's rules into the server's pg_hba.conf, in a marked block
-    above the rules they must override; the server's OS user keeps local access.
+    above the rules they must override; the server's OS user keeps local access;
+  - the server's own open rules closed: local trust becomes peer, host trust
+    and password become scram-sha-256 (shown in --dry-run's diff).
+Before any change it checks that a superuser can still log in afterwards
+(refusing, exit 2, if none could) and lists roles that would lose their way in,
+each with the command that fixes it (needs the running server's SQL access).
 Every file it changes is backed up first (DATA/pg-secure-setup.backups/). The
 server checks the new files before the reload; on any problem the old files
 are put back. A second run with the same bundle changes nothing.
@@ -85,6 +91,8 @@ are put back. A second run with the same bundle changes nothing.
 Options:
 ${WHERE_HELP}
   --md5-to-scram          also rewrite md5 rules of pg_hba.conf to scram-sha-256
+  --keep-trust            leave the server's trust and password rules as they are
+                          (apply then lists what stays open)
   --alter-system          set the bundle's settings with ALTER SYSTEM instead of a file;
                           needs the running server and a superuser: --connect, PG*
                           variables, or the server's socket as its OS user
@@ -99,7 +107,8 @@ ${WHERE_HELP}
   -q, --quiet             print only problems
 
 Exit codes: 0 applied (or nothing to change), 1 the server refused the new
-configuration (old files restored) or another failure, 2 bad input (nothing changed).
+configuration (old files restored) or another failure, 2 bad input, or no
+superuser could log in afterwards (nothing changed).
 Undo the last apply with 'pg-secure-setup rollback'.`,
   run: (argv) =>
     reportingConnectionErrors(async () => {
@@ -115,7 +124,7 @@ Undo the last apply with 'pg-secure-setup rollback'.`,
       const result = await applyBundle({
         bundleDir: positionals[0]!,
         where: whereFrom(values),
-        options: { md5ToScram: !!values['md5-to-scram'], keyOwner, alterSystem: !!values['alter-system'], skipServerCheck: !!values['skip-server-check'] },
+        options: { md5ToScram: !!values['md5-to-scram'], keyOwner, alterSystem: !!values['alter-system'], skipServerCheck: !!values['skip-server-check'], keepTrust: !!values['keep-trust'] },
         dryRun: !!values['dry-run'],
         yes: !!values.yes,
         confirm: terminalConfirm(),

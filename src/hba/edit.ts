@@ -190,6 +190,22 @@ export function rewriteMd5ToScram(doc: HbaDocument): HbaDocument {
   return changed ? { lines: renumber(lines), eol: doc.eol } : doc;
 }
 
+/**
+ * Rewrite the method of every record `pick` names a new method for; other
+ * lines keep their bytes, later columns keep their place where spaces allow.
+ * The caller keeps options valid for the new method.
+ */
+export function rewriteMethods(doc: HbaDocument, pick: (line: HbaRecordLine) => string | undefined): HbaDocument {
+  let changed = false;
+  const lines = doc.lines.map((line): HbaLine => {
+    const method = line.kind === 'record' ? pick(line) : undefined;
+    if (line.kind !== 'record' || method === undefined || method === line.rule.method) return line;
+    changed = true;
+    return parseHbaLine(replaceMethod(line, method), line.eol, line.lineNumber);
+  });
+  return changed ? { lines: renumber(lines), eol: doc.eol } : doc;
+}
+
 // Whether a user entry might match the role (+group, /regex and @file might).
 function mayMatchUser(rule: HbaRule, user: string): boolean {
   return rule.users.some((u, i) => {

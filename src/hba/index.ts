@@ -9,6 +9,8 @@
  *   record.ts       a line's record, or why the server rejects it
  *   parse.ts        parseHba / serializeHba and the line views
  *   edit.ts         insertRules, rewriteMd5ToScram, ensureLocalAdmin
+ *   trust.ts        the trust and password records apply closes
+ *   access.ts       who can still log in under a file (lock-out check)
  *   lint.ts         lintHba
  *   address.ts      IP addresses, CIDR masks, containment
  */
@@ -34,5 +36,7 @@ export {
   type HbaRecordLine,
   type HbaToken,
 } from './parse.js';
-export { HbaEditError, blockMarkers, ensureLocalAdmin, insertRules, rewriteMd5ToScram, type InsertRulesOptions } from './edit.js';
+export { HbaEditError, blockMarkers, ensureLocalAdmin, insertRules, rewriteMd5ToScram, rewriteMethods, type InsertRulesOptions } from './edit.js';
+export { closeOpenRules, openRules, type OpenRule } from './trust.js';
+export { whoGetsIn, type LoginRole, type WayIn, type AccessContext, type Verdict } from './access.js';
 export { HBA_LINT_CODES, lintHba, type HbaFinding, type HbaLintCode, type HbaSeverity, type LintHbaOptions } from './lint.js';

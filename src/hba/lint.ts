@@ -20,6 +20,7 @@ export const HBA_LINT_CODES = [
   'cert-verify-ca',
   'shadowed',
   'trust-network',
+  'trust-local',
   'password-network',
   'plaintext-allowed',
   'md5-network',
@@ -247,6 +248,10 @@ function methodFindings(line: HbaRecordLine): HbaFinding[] {
   const network = rule.type !== 'local';
   if (network && rule.method === 'trust') {
     out.push({ severity: 'error', line: n, code: 'trust-network', message: `${rule.type} record with trust: anyone who can reach the server connects as any of its roles without a password`, fix: 'use scram-sha-256 or cert on a hostssl record' });
+  }
+  if (!network && rule.method === 'trust') {
+    // 20.4: trust over the socket lets any OS user who can reach it in, as any role the record names.
+    out.push({ severity: 'error', line: n, code: 'trust-local', message: 'local record with trust: any OS user who can reach the socket connects as any role it names, without a password', fix: 'use peer (the OS user must be the role, 20.9) or scram-sha-256' });
   }
   if (network && rule.method === 'password') {
     out.push({ severity: 'warning', line: n, code: 'password-network', message: `${rule.type} record with password: the password travels in clear text to the server`, fix: NETWORK_SCRAM_FIX });

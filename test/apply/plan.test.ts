@@ -233,3 +233,16 @@ test('lineBefore maps a line of the new file back to the old one, when its text 
   t.is(lineBefore(before, after, 3), undefined, 'a line the edit adds');
   t.is(lineBefore(before, after, 5), undefined, 'a blank line is not unique');
 });
+
+test("initdb's trust rules are closed before the bundle's rules go in; --keep-trust leaves them and lists them", (t) => {
+  const trusting = INITDB_HBA.replace(/peer$|scram-sha-256$/gm, 'trust');
+  const h = planHba(trusting, bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, dialect: versionTraits(15).hba });
+  t.deepEqual(h.closed.map((c) => [c.line, c.to]), [[4, 'peer'], [6, 'scram-sha-256'], [8, 'scram-sha-256'], [11, 'peer'], [12, 'scram-sha-256'], [13, 'scram-sha-256']]);
+  t.deepEqual(h.stillOpen, []);
+  t.notRegex(h.text, /trust/);
+  t.false(h.findings.some((f) => f.code === 'trust-local' || f.code === 'trust-network'));
+  const kept = planHba(trusting, bundleRules(BUNDLE_HBA, 'b'), '/x', { osUser: 'postgres', md5ToScram: false, keepTrust: true, dialect: versionTraits(15).hba });
+  t.deepEqual(kept.closed, []);
+  t.deepEqual(kept.stillOpen.map((r) => r.text.replace(/\s+/g, ' ')), ['local all all trust', 'host all all 127.0.0.1/32 trust', 'host all all ::1/128 trust', 'local replication all trust', 'host replication all 127.0.0.1/32 trust', 'host replication all ::1/128 trust']);
+  t.true(kept.findings.some((f) => f.code === 'trust-local'));
+});

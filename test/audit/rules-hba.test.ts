@@ -18,7 +18,16 @@ const finds = test.macro({
 
 test('the clean file', finds, CLEAN_HBA, []);
 test('trust on a network rule', finds, `${HEAD}hostssl all all 0.0.0.0/0 trust\n`, [['hba-trust-network', 'high']]);
-test('trust on a local rule is not a network finding', finds, 'local all all trust\nhostnossl all all all reject\n', []);
+test('trust on a reachable local rule: any OS user gets in as any role', finds, 'local all all trust\nhostnossl all all all reject\n', [['hba-trust-local', 'high']]);
+test('trust on a local rule that an earlier one shadows: only the info that it is shadowed', finds, 'local all all peer\nlocal all postgres trust\nhostnossl all all all reject\n', [['hba-shadowed', 'info']]);
+test('trust on a local rule below a narrower one is still reachable', finds, 'local all postgres peer\nlocal all all trust\nhostnossl all all all reject\n', [['hba-trust-local', 'high']]);
+test('a shadowed network trust rule is info, with a word on its method', (t) => {
+  const [f, ...rest] = found(withHba(`${HEAD}hostssl all all 10.0.0.0/8 scram-sha-256\nhostssl all all 10.1.0.0/16 trust\n`));
+  t.deepEqual(rest, []);
+  t.like(f, { id: 'hba-shadowed', severity: 'info' });
+  t.regex(f!.evidence, /:4: hostssl all all 10\.1\.0\.0\/16 trust -- this record can never match: line 3 matches/);
+  t.regex(f!.fix, /It uses trust/);
+});
 test('password on a network rule', finds, `${HEAD}hostssl all all 0.0.0.0/0 password\n`, [['hba-password-network', 'high']]);
 test('md5 on a network rule', finds, `${HEAD}hostssl all all 0.0.0.0/0 md5\n`, [['hba-md5-network', 'medium']]);
 test('md5 on a local rule', finds, `local all all md5\nhostnossl all all all reject\n`, [['hba-md5-local', 'low']]);

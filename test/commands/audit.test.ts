@@ -106,8 +106,8 @@ test('md5 roles, trust and ssl off: each finding, exit 1; after the migration, g
     t.is(server.keyFile.mode, 0o600);
     t.true(server.keyFile.matchesCertificate);
     t.is(server.hba.from, 'file');
-    // The old trust line is still in the file, below rules that take every connection it could: info only.
-    t.regex(byId(after, 'hba-shadowed').evidence, /127\.0\.0\.1\/32 trust/);
+    // apply closed the old trust line (now scram-sha-256); it stays below rules that take every connection it could: info only.
+    t.regex(byId(after, 'hba-shadowed').evidence, /127\.0\.0\.1\/32 scram-sha-256 --/);
 
     // The readable report says the same, exit 0.
     const text = await runCli(['audit', '--connect', tls, '--host', 'localhost'], { env: { PGPASSWORD: PASSWORD } });

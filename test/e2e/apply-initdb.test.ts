@@ -198,6 +198,7 @@ test('a stopped server: the files are written and checked with postgres -C; the 
     const r = await cli(['apply', bundle, '--pgdata', c.dataDir]);
     t.is(r.code, 0, r.stderr);
     t.regex(r.stdout, /not running: the new configuration takes effect when it starts/);
+    t.regex(r.stdout, /Note: could not check which roles can still log in after the change \(the server is not running\)/, 'what could not be checked is said');
     t.notRegex(r.stdout, /Reloaded/);
     await c.start();
     t.is(await connectTcp(c, work, aliceTls(bundle)), 't');

