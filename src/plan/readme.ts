@@ -90,6 +90,8 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     confDir: r.dirs.conf,
     firstHost: clientHost(a),
     port: a.port,
+    trustCheck: a.pki === 'self-signed' ? 'is the one in `root.crt`' : 'chains to `root.crt`',
+    proofNote: a.clientUsers.length > 0 ? "`ssl` true, and `client_dn` the subject of the role's certificate" : '`ssl` true (`client_dn` stays empty: no client certificate)',
     verifyRole: verifyRole ?? 'postgres',
     verifyCertArgs: verifyRole ? ` --cert clients/${verifyRole}/postgresql.crt --key clients/${verifyRole}/postgresql.key` : '',
     manualCommands: r.manualCommands.map(commandLine).join('\n'),

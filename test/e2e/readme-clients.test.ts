@@ -26,37 +26,48 @@ const run = promisify(execFile);
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const ready = existsSync('/usr/share/java/postgresql.jar') && existsSync(PYTHON);
-const e2e = ready ? test : test.skip;
+// One at a time: each Java run compiles its program, and the machine's cores are shared.
+const e2e = ready ? test.serial : test.serial.skip;
 
 let cluster: Cluster | undefined;
 let work = '';
 let readme = '';
+/** A second server with a self-signed bundle: no client certificates, only root.crt to copy. */
+let selfSigned: { cluster: Cluster; bundle: string; readme: string } | undefined;
+
+/** A cluster with alice (SCRAM password), a bundle made for it with `generate --connect`, installed with `apply`. */
+async function server(name: string, args: string[]): Promise<{ cluster: Cluster; bundle: string; readme: string }> {
+  const c = await startCluster();
+  await c.psql(`ALTER ROLE postgres PASSWORD '${PASSWORD}'; CREATE ROLE alice LOGIN PASSWORD '${PASSWORD}'`);
+  const bundle = join(work, name);
+  const gen = await runCli(
+    ['generate', '-q', '--connect', `host=127.0.0.1 port=${c.port} user=postgres dbname=postgres sslmode=disable`, '--out', bundle, '--host', 'localhost', '--network', '127.0.0.1/32', ...args],
+    { env: { PGPASSWORD: PASSWORD } },
+  );
+  if (gen.code !== 0) throw new Error(`generate failed: ${gen.stderr}`);
+  const applied = await cli(['apply', bundle, '--pgdata', c.dataDir]);
+  if (applied.code !== 0) throw new Error(`apply failed: ${applied.stderr}${applied.stdout}`);
+  if (!(await sslIs(c, 'on'))) throw new Error('ssl did not come on after apply');
+  return { cluster: c, bundle, readme: await readFile(join(bundle, 'README.md'), 'utf8') };
+}
 
 test.before(async () => {
   if (!ready) return;
   work = await mkdtemp(join(tmpdir(), 'pgss-readme-'));
-  cluster = await startCluster();
-  await cluster.psql(`ALTER ROLE postgres PASSWORD '${PASSWORD}'; CREATE ROLE alice LOGIN PASSWORD '${PASSWORD}'`);
-  const bundle = join(work, 'bundle');
-  const gen = await runCli(
-    ['generate', '-q', '--connect', `host=127.0.0.1 port=${cluster.port} user=postgres dbname=postgres sslmode=disable`, '--out', bundle,
-      '--pki', 'ca-intermediate', '--client-certs', 'verify-full', '--client-user', 'alice', '--host', 'localhost', '--network', '127.0.0.1/32'],
-    { env: { PGPASSWORD: PASSWORD } },
-  );
-  if (gen.code !== 0) throw new Error(`generate failed: ${gen.stderr}`);
-  const applied = await cli(['apply', bundle, '--pgdata', cluster.dataDir]);
-  if (applied.code !== 0) throw new Error(`apply failed: ${applied.stderr}${applied.stdout}`);
-  if (!(await sslIs(cluster, 'on'))) throw new Error('ssl did not come on after apply');
-  readme = await readFile(join(bundle, 'README.md'), 'utf8');
+  const main = await server('bundle', ['--pki', 'ca-intermediate', '--client-certs', 'verify-full', '--client-user', 'alice']);
+  cluster = main.cluster;
+  readme = main.readme;
+  selfSigned = await server('self-signed', ['--pki', 'self-signed']);
 });
 
 test.after.always(async () => {
   await cluster?.stop();
+  await selfSigned?.cluster.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
 /** A fresh client machine: a HOME, and a directory to save the examples in (where `pg` can be imported). */
-async function clientMachine(): Promise<{ home: string; app: string; env: NodeJS.ProcessEnv }> {
+async function clientMachine(bin = cluster!.bin): Promise<{ home: string; app: string; env: NodeJS.ProcessEnv }> {
   const dir = await mkdtemp(join(work, 'client-'));
   const home = join(dir, 'home');
   const app = join(dir, 'app');
@@ -69,7 +80,7 @@ async function clientMachine(): Promise<{ home: string; app: string; env: NodeJS
     // Java ignores $HOME: user.home is where pgJDBC looks for ~/.postgresql.
     JAVA_TOOL_OPTIONS: `-Duser.home=${home}`,
     // Debian's python3 (with psycopg2), this node, the cluster's psql.
-    PATH: [cluster!.bin, dirname(process.execPath), '/usr/bin', '/bin'].join(':'),
+    PATH: [bin, dirname(process.execPath), '/usr/bin', '/bin'].join(':'),
   };
   return { home, app, env };
 }
@@ -90,9 +101,9 @@ function aliceBlocks(): { copy: string; client: (heading: RegExp) => ReadmeBlock
 }
 
 /** Follow one client's part of the README: save its files, run its commands. `edit` changes the text first (a wrong host). */
-async function follow(m: { app: string; env: NodeJS.ProcessEnv }, heading: RegExp, edit = (s: string) => s): Promise<string> {
+async function follow(m: { app: string; env: NodeJS.ProcessEnv }, heading: RegExp, edit = (s: string) => s, from = aliceBlocks().client(heading)): Promise<string> {
   let out = '';
-  for (const b of aliceBlocks().client(heading)) {
+  for (const b of from) {
     if (b.saveAs) await writeFile(join(m.app, b.saveAs), edit(b.body));
     else if (b.lang === 'sh') out += await sh(edit(b.body), m.app, m.env);
   }
@@ -159,4 +170,22 @@ e2e('a host the certificate does not name: each client refuses the server', asyn
   t.regex(java, /The hostname 127\.0\.0\.1 could not be verified by hostnameverifier PgjdbcHostnameVerifier/);
   const node = await follow(m, /^node-postgres/, elsewhere).catch((e: Error) => e.message);
   t.regex(node, /ERR_TLS_CERT_ALTNAME_INVALID/);
+});
+
+e2e('self-signed: following the README, with only root.crt copied, every client connects over TLS', async (t) => {
+  const s = selfSigned!;
+  t.deepEqual(markdownProblems(s.readme), []);
+  const all = blocks(section(s.readme, 'Any role'));
+  const m = await clientMachine(s.cluster.bin);
+  await sh(all[0]!.body, s.bundle, m.env);
+  t.deepEqual(await sh('ls ~/.postgresql', m.app, m.env), 'root.crt\n');
+  const proofs = [
+    [/^psql/, /^ t +\| $/m],
+    [/^Python/, /^\(True, None\)$/m],
+    [/^Java/, /^ssl=true client_dn=null$/m],
+    [/^node-postgres/, /^\{ ssl: true, client_dn: null \}$/m],
+  ] as const;
+  for (const [heading, proof] of proofs) {
+    t.regex(await follow(m, heading, undefined, all.filter((b) => heading.test(b.client))), proof, String(heading));
+  }
 });
