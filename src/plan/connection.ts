@@ -3,6 +3,7 @@
  * URI (34.1.1 Connection Strings), JDBC, node-postgres.
  */
 
+/** Where and as whom a client connects, and whether it has a certificate. */
 export interface ClientTarget {
   host: string;
   role: string;
