@@ -35,6 +35,8 @@ export interface Answers {
   pki: PkiMode;
   /** Names and addresses clients use to reach the server; all go into subjectAltName. */
   hosts: string[];
+  /** TCP port clients dial (the server's `port` setting), written into every connection string. */
+  port: number;
   /** Client addresses the pg_hba rules cover: CIDRs, or samenet / samehost / all. */
   networks: string[];
   /** Client-certificate enforcement. */
@@ -56,6 +58,7 @@ export const ANSWER_KEYS = [
   'pgVersion',
   'out',
   'hosts',
+  'port',
   'pki',
   'keyBits',
   'days',

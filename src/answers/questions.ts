@@ -11,7 +11,7 @@ import {
   PG_VERSIONS,
   TLS_VERSIONS,
 } from './answers.js';
-import { checkDays, checkHost, checkNetwork, checkOneOf, checkOut, checkRole } from './validate.js';
+import { checkDays, checkHost, checkNetwork, checkOneOf, checkOut, checkPort, checkRole } from './validate.js';
 
 /** Facts about the machine the tool runs on, used for defaults. */
 export interface EnvFacts {
@@ -113,6 +113,18 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     checkItem: checkHost,
     minItems: () => 1,
     defaultValue: (_p, env) => unique([env.fqdn, env.hostname, 'localhost', '127.0.0.1', '::1']),
+  },
+  port: {
+    key: 'port',
+    flag: 'port',
+    kind: 'number',
+    title: 'Server port',
+    prompt: 'TCP port clients connect to',
+    help: 'The port the server listens on (its `port` setting, 5432 unless changed). It goes into every connection string of the README; the bundle does not change it.',
+    manual: '19.3.1 Connection Settings (port)',
+    more: 'Run `SHOW port;` in psql on the server if unsure; with --connect the server reports it. Clients that dial another port (through a forwarded port or a pooler) can use that number instead: only the README\'s connection strings and examples use it.',
+    defaultValue: () => 5432,
+    check: checkPort,
   },
   pki: {
     key: 'pki',

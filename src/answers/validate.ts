@@ -74,6 +74,12 @@ export function checkDays(days: number): string | undefined {
   return undefined;
 }
 
+/** A TCP port: 1 to 65535 (19.3.1, port). */
+export function checkPort(port: number): string | undefined {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return `${port} is not a TCP port (a whole number from 1 to 65535)`;
+  return undefined;
+}
+
 /** `value` must be one of `allowed`. */
 export function checkOneOf<T>(value: unknown, allowed: readonly T[]): string | undefined {
   return allowed.includes(value as T) ? undefined : `"${String(value)}" is not one of ${allowed.join(', ')}`;

@@ -157,6 +157,7 @@ export async function gatherLiveFacts(req: LiveRequest, hosts: string[]): Promis
     if (sf.isSuperuser) facts.md5Roles = await md5Roles(s);
     else unchecked.push({ what: 'md5-roles', cause: 'not-superuser', detail: 'stored passwords (pg_authid) are readable only by a superuser' });
     const port = Number(sf.settings.port ?? target.port);
+    if (Number.isInteger(port) && port > 0) facts.port = port;
     const local = await onThisMachine(target, req.pgdata ? resolve(req.pgdata) : sf.dataDirectory, port);
     await hbaFacts(s, sf, req, local, facts);
     await sessionFacts(s, facts);

@@ -15,7 +15,7 @@ import type { AuditFacts } from './types.js';
 
 /** What the server answers, plus what the passwords step and apply need. */
 export interface ServerPrefill {
-  /** Answers the server settles: pgVersion from its major version; hosts its certificate already names; minTls when it already asks TLSv1.3. */
+  /** Answers the server settles: pgVersion from its major version; hosts its certificate already names; port it listens on; minTls when it already asks TLSv1.3. */
   answers: Partial<Answers>;
   /** Keys of `answers` the server decides outright: front ends need not ask them. */
   settled: (keyof Answers)[];
@@ -41,6 +41,8 @@ export function serverPrefill(facts: AuditFacts): ServerPrefill {
     // Names clients already use keep working with the new certificate; a suggestion, still asked.
     if (names.length > 0) answers.hosts = names;
   }
+  // The port clients dial: offered, still asked (a forwarded port or a pooler may differ).
+  if (facts.port !== undefined) answers.port = facts.port;
   const min = facts.settings.ssl_min_protocol_version;
   if (min === 'TLSv1.3' && (TLS_VERSIONS as readonly string[]).includes(min)) answers.minTls = min as TlsVersion;
   return {

@@ -128,6 +128,8 @@ export interface AuditFacts {
   dataDirectory?: string;
   configFile?: string;
   hbaFile?: string;
+  /** The TCP port the server listens on (its `port` setting), when a connection told us. */
+  port?: number;
   /** Values in force (connection) or as the files set them, defaults filled in (files). */
   settings: Partial<Record<AuditSetting, string>>;
   /** Where each setting's value comes from: "pg_settings", "FILE:LINE" or "default". */

@@ -3,6 +3,7 @@
  * URI (34.1.1 Connection Strings), JDBC, node-postgres.
  */
 
+/** Where and as whom a client connects, and whether it has a certificate. */
 export interface ClientTarget {
   host: string;
   role: string;
@@ -27,6 +28,7 @@ function urlHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+/** libpq keyword/value form (32.1.1.1). */
 export function conninfo(t: ClientTarget): string {
   const parts: [string, string][] = [
     ['host', t.host],
@@ -47,20 +49,15 @@ function fileParams(t: ClientTarget, keyFile: string): [string, string][] {
   return params;
 }
 
+/** libpq URI form (32.1.1.2). */
 export function uri(t: ClientTarget): string {
   const params = new URLSearchParams([['sslmode', 'verify-full'], ...fileParams(t, 'postgresql.key')]);
   return `postgresql://${encodeURIComponent(t.role)}@${urlHost(t.host)}:${t.port}/${encodeURIComponent(t.database)}?${params.toString().replace(/%2F/g, '/').replace(/%7E/g, '~')}`;
 }
 
+/** pgJDBC URL; the password goes in the connection properties, not here. */
 export function jdbc(t: ClientTarget): string {
   // pgJDBC reads the key as PKCS#8 DER (postgresql.pk8), by default from ~/.postgresql too.
   const params = ['sslmode=verify-full', ...fileParams(t, 'postgresql.pk8').map(([k, v]) => `${k}=${v}`)];
   return `jdbc:postgresql://${urlHost(t.host)}:${t.port}/${t.database}?user=${encodeURIComponent(t.role)}&${params.join('&')}`;
-}
-
-export function nodePg(t: ClientTarget): string {
-  const dir = t.dir ?? '${os.homedir()}/.postgresql';
-  const read = (f: string) => `fs.readFileSync(\`${dir}/${f}\`)`;
-  const ssl = [`ca: ${read('root.crt')}`, ...(t.withCert ? [`cert: ${read('postgresql.crt')}`, `key: ${read('postgresql.key')}`] : [])];
-  return `new pg.Client({ host: '${t.host}', port: ${t.port}, database: '${t.database}', user: '${t.role}', ssl: { ${ssl.join(', ')} } })`;
 }

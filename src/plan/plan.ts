@@ -8,10 +8,12 @@ import { answersToJson } from '../answers/resolve.js';
 import { formatRule } from '../hba/index.js';
 import type { CertRequest } from '../pki/index.js';
 import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
-import { conninfo, jdbc, nodePg, uri, type ClientTarget } from './connection.js';
 import { planHbaRules, type PlannedRule } from './hba-rules.js';
 import { hasCa, planSettings, renderSettings, SERVER_FILES, type Setting } from './settings.js';
+import { renderReadme, modeText } from './readme.js';
 import { fill, type Templates } from './template.js';
+
+export { commandLine } from './shell.js';
 
 /** Where a file's bytes come from: text now, or key material made later by pki/. */
 export type FileSource =
@@ -128,14 +130,6 @@ function manualCommands(a: Answers, data: string, conf: string): string[][] {
   ];
 }
 
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./~-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** An argv array as a line a person can paste into a POSIX shell. */
-export function commandLine(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(' ');
-}
 
 /** The server's directories: as it reported them, else Debian's defaults for the version. */
 function serverDirs(a: Answers, server: ServerContext | undefined): { data: string; conf: string } {
@@ -144,70 +138,8 @@ function serverDirs(a: Answers, server: ServerContext | undefined): { data: stri
   return { data, conf };
 }
 
-/** The README's word on roles still on md5, when the server told us. */
-function md5Section(server: ServerContext | undefined): string {
-  const roles = server?.md5Roles;
-  if (!roles) return '';
-  if (roles.length === 0) return '\nThe server reported no role with an md5 password: every role is ready for the rules above.\n';
-  return [
-    '',
-    `The server reported ${roles.length} role${roles.length === 1 ? '' : 's'} still on md5. Give each a SCRAM secret before installing the bundle:`,
-    '',
-    '```sh',
-    ...roles.map((r) => commandLine(['npx', 'pg-secure-setup', 'set-password', r])),
-    '```',
-    '',
-  ].join('\n');
-}
-
-function describePki(a: Answers): string {
-  return {
-    'self-signed': 'one self-signed server certificate',
-    ca: 'a new root CA signing the server and client certificates',
-    'ca-intermediate': 'a new root CA, and an intermediate CA that signs the server and client certificates',
-  }[a.pki];
-}
-
-function describeClientCerts(a: Answers): string {
-  return {
-    none: 'not required (TLS + SCRAM password)',
-    'verify-ca': 'required, signed by the CA (clientcert=verify-ca) + SCRAM password',
-    'verify-full': 'required, CN must be the role (clientcert=verify-full) + SCRAM password',
-    cert: 'required, CN must be the role, no password (cert method)',
-  }[a.clientCerts];
-}
-
-/** The host name clients are shown in examples: the first one that is not a wildcard. */
-function clientHost(a: Answers): string {
-  return a.hosts.find((h) => !h.startsWith('*.')) ?? a.hosts[0]!;
-}
-
-function clientSections(a: Answers, templates: Templates): string {
-  const host = clientHost(a);
-  const roles = a.clientUsers.length ? a.clientUsers : ['ROLE'];
-  return roles
-    .map((role) => {
-      const target: ClientTarget = { host, role, database: 'postgres', port: 5432, withCert: a.clientUsers.length > 0 };
-      const values = { role, conninfo: conninfo(target), uri: uri(target), jdbc: jdbc(target), nodePg: nodePg(target) };
-      if (a.clientUsers.length > 0) return fill(templates['client-section.md'], values);
-      return [
-        'No client certificates are needed. Give clients `server/root.crt` (as `~/.postgresql/root.crt`) so they can verify the server:',
-        '',
-        `- libpq conninfo: \`${values.conninfo}\``,
-        `- URI: \`${values.uri}\``,
-        `- JDBC: \`${values.jdbc}\``,
-        `- node-postgres: \`${values.nodePg}\``,
-      ].join('\n');
-    })
-    .join('\n\n');
-}
-
 function renderRules(rules: readonly PlannedRule[]): string {
   return rules.map((r) => `# ${r.comment}\n${formatRule(r.rule)}`).join('\n\n');
-}
-
-function modeText(mode: number): string {
-  return mode.toString(8).padStart(4, '0');
 }
 
 /** Build the plan. Throws only on programming errors: answers are validated before. */
@@ -240,32 +172,19 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   }
   const readmeFile: PlanFile = { path: 'README.md', mode: PUBLIC, source: { kind: 'text', text: '' }, about: 'what was made, how to install it, how to connect' };
   const listed = [...keyFiles, ...configFiles, readmeFile];
-  const fileTable = listed.map((f) => `| \`${f.path}\` | ${modeText(f.mode)} | ${f.about} |`).join('\n');
-  const readme = fill(ctx.templates['README.md'], {
-    ...common,
-    date: ctx.now.toISOString().slice(0, 10),
-    hostList: a.hosts.join(', '),
-    pkiDescription: describePki(a),
-    clientCertDescription: describeClientCerts(a),
-    fileTable,
-    applyCommand: commandLine(applyCommand),
-    dataDir: dirs.data,
-    confDir: dirs.conf,
-    firstHost: clientHost(a),
-    verifyRole: a.clientUsers[0] ?? 'postgres',
-    verifyCertArgs: a.clientUsers[0] ? ` --cert clients/${a.clientUsers[0]}/postgresql.crt --key clients/${a.clientUsers[0]}/postgresql.key` : '',
-    manualCommands: manual.map(commandLine).join('\n'),
-    rules: hbaRules.map((r) => formatRule(r.rule)).join('\n'),
-    clientSections: clientSections(a, ctx.templates),
-    md5Roles: md5Section(ctx.server),
-  });
+  const readme = renderReadme(
+    { answers: a, now: ctx.now, toolVersion: ctx.toolVersion, files: listed, applyCommand, manualCommands: manual, dirs, hbaRules, md5Roles: ctx.server?.md5Roles },
+    ctx.templates,
+  );
 
   const warnings: string[] = [];
   if (a.networks.includes('all')) warnings.push('networks include "all": every address may try to connect (TLS and authentication still apply).');
   if (a.clientCerts === 'cert') warnings.push('the cert method needs no password: whoever holds a client key logs in as its role.');
   if (hasCa(a)) warnings.push('ca/ holds the CA private keys: move it offline once the bundle is installed.');
   const md5 = ctx.server?.md5Roles ?? [];
-  if (md5.length > 0) {
+  if (md5.length > 0 && a.clientCerts === 'cert') {
+    warnings.push(`roles still on md5 (the cert rules ask no password, but no md5 hash should be left): ${md5.join(', ')} (pg-secure-setup set-password ROLE).`);
+  } else if (md5.length > 0) {
     warnings.push(`roles still on md5 cannot log in through the scram-sha-256 rules until their passwords are set again: ${md5.join(', ')} (pg-secure-setup set-password ROLE).`);
   }
 

@@ -6,6 +6,8 @@ export const TEMPLATE_NAMES = [
   'pg_hba.conf',
   'README.md',
   'client-section.md',
+  'passwords-scram.md',
+  'passwords-cert.md',
   'ca-README.md',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];

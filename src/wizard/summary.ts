@@ -95,7 +95,7 @@ function connectionsOf(a: Answers, dir: string): WizardSummary['connections'] {
   const roles = withCert ? a.clientUsers.slice(0, 3) : ['postgres'];
   return roles.map((role) => ({
     role,
-    conninfo: [['host', exampleHost(a)], ['port', '5432'], ['dbname', 'postgres'], ['user', role], ['sslmode', 'verify-full']].map(([k, v]) => `${k}=${conninfoValue(v!)}`).join(' '),
+    conninfo: [['host', exampleHost(a)], ['port', String(a.port)], ['dbname', 'postgres'], ['user', role], ['sslmode', 'verify-full']].map(([k, v]) => `${k}=${conninfoValue(v!)}`).join(' '),
     setup: withCert ? `after copying ${dir}/clients/${role}/* to ~/.postgresql/ on the client` : `after copying ${dir}/server/root.crt to ~/.postgresql/root.crt on the client`,
   }));
 }

@@ -10,6 +10,7 @@ test('defaults make a complete, valid answer set', (t) => {
     pgVersion: 16,
     out: './pg-secure-setup',
     hosts: ['db1', 'localhost', '127.0.0.1', '::1'],
+    port: 5432,
     pki: 'ca',
     keyBits: 2048,
     days: 397,
@@ -34,6 +35,16 @@ test('self-signed defaults to no client certificates', (t) => {
 test('flags parse into typed answers, repeatable flags into lists', (t) => {
   const { values } = parseFlags(['--host', 'a.example.com', '--host', '10.0.0.1', '--pg-version', '14', '--key-bits', '3072', '--days', '30', '--allow-plaintext'], {});
   t.deepEqual(answersFromFlags(values), { pgVersion: 14, hosts: ['a.example.com', '10.0.0.1'], keyBits: 3072, days: 30, refusePlaintext: false });
+});
+
+test('--port: the port clients dial, a whole number from 1 to 65535', (t) => {
+  t.is(completeAnswers(answersFromFlags(parseFlags(['--port', '6432'], {}).values), env).port, 6432);
+  for (const [text, why] of [['0', /0 is not a TCP port \(a whole number from 1 to 65535\)/], ['65536', /65536 is not a TCP port/], ['54x', /"54x" is not a whole number/]] as const) {
+    const err = t.throws(() => completeAnswers(answersFromFlags(parseFlags(['--port', text], {}).values), env), { instanceOf: AnswersError });
+    t.regex(err!.message, why);
+    t.regex(err!.message, /port/);
+  }
+  t.regex(t.throws(() => answersFromJson('{"port": "5432"}', 'a.json'))!.message, /a\.json: port: must be a number/);
 });
 
 test('an unknown flag is a usage error', (t) => {

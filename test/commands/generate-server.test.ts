@@ -28,11 +28,20 @@ test.serial('the bundle is made for the server it asked: its version, its paths,
   const out = join(work, 'b1');
   const r = await runCli(['generate', '--connect', connect(), '--out', out, '--host', 'localhost'], { env: env() });
   t.is(r.code, 0, r.stderr);
-  t.is(JSON.parse(await readFile(join(out, 'answers.json'), 'utf8')).pgVersion, 15);
+  t.like(JSON.parse(await readFile(join(out, 'answers.json'), 'utf8')), { pgVersion: 15, port: cluster.port });
   t.regex(r.stdout, /roles still on md5 .*: legacy/);
   const readme = await readFile(join(out, 'README.md'), 'utf8');
   t.true(readme.includes('npx pg-secure-setup set-password legacy'));
   t.true(readme.includes(`--pgdata ${cluster.dataDir}`), 'apply is shown with the server\'s own data directory');
+  t.true(readme.includes(`psql 'host=localhost port=${cluster.port} dbname=postgres`), 'connection strings carry the port the server listens on');
+});
+
+test.serial('--port wins over the port the server reports', async (t) => {
+  const out = join(work, 'b4');
+  const r = await runCli(['generate', '-q', '--connect', connect(), '--out', out, '--host', 'localhost', '--port', '6432'], { env: env() });
+  t.is(r.code, 0, r.stderr);
+  t.is(JSON.parse(await readFile(join(out, 'answers.json'), 'utf8')).port, 6432);
+  t.true((await readFile(join(out, 'README.md'), 'utf8')).includes('port=6432 '));
 });
 
 test.serial('a version the server contradicts is bad input, nothing written', async (t) => {

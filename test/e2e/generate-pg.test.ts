@@ -130,26 +130,3 @@ test('node-postgres connects with the client bundle and verify-full', async (t) 
     await tearDown(s);
   }
 });
-
-test("the bundle README's client steps and connection strings work as written", async (t) => {
-  const s = await setUp(['--pki', 'ca', '--client-certs', 'verify-full', '--client-user', 'alice']);
-  try {
-    const readme = await readFile(join(s.bundle, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### alice'));
-    // The shell block that installs the client files into ~/.postgresql, run as written.
-    const steps = /```sh\n([\s\S]+?)```/.exec(section)?.[1];
-    t.truthy(steps);
-    await run('sh', ['-e', '-c', steps!], { cwd: s.bundle, env: { ...process.env, HOME: s.home } });
-    const conninfo = /libpq conninfo: `([^`]+)`/.exec(section)?.[1];
-    const uri = /URI: `([^`]+)`/.exec(section)?.[1];
-    t.truthy(conninfo);
-    t.truthy(uri);
-    // Only where the server is differs here: the README says port 5432 and localhost.
-    const psqlWith = async (target: string) =>
-      (await run(join(s.cluster.bin, 'psql'), ['-XAtq', target, '-c', 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'], { env: { ...process.env, HOME: s.home, PGPASSWORD: PASSWORD } })).stdout.trim();
-    t.is(await psqlWith(`${conninfo} hostaddr=127.0.0.1 port=${s.cluster.port}`), 't');
-    t.is(await psqlWith(`${uri!.replace(':5432/', `:${s.cluster.port}/`)}&hostaddr=127.0.0.1`), 't');
-  } finally {
-    await tearDown(s);
-  }
-});

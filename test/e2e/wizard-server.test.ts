@@ -55,8 +55,9 @@ e2e('--connect: the version is the server\'s, the passwords screen names its md5
     t.regex(passwords, /Connection poolers hold their own copy/);
 
     const bundle = join(s.cwd, 'pg-secure-setup');
-    t.is(JSON.parse(await readFile(join(bundle, 'answers.json'), 'utf8')).pgVersion, 15);
+    t.like(JSON.parse(await readFile(join(bundle, 'answers.json'), 'utf8')), { pgVersion: 15, port: cluster!.port });
     const readme = await readFile(join(bundle, 'README.md'), 'utf8');
+    t.true(readme.includes(`port=${cluster!.port} `), 'connection strings carry the port the server reported');
     t.true(readme.includes('npx pg-secure-setup set-password legacy'), 'the README lists the md5 role');
     t.true(readme.includes(cluster!.dataDir), 'the README names the cluster\'s own data directory');
   } finally {

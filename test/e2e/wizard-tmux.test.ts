@@ -86,6 +86,7 @@ e2e('changed choices with Esc back: the bundle follows every change and verifies
     await term.type('db.test');
     await term.press('Enter', /db\.test\n❯ \+ add another/);
     await term.press('Down', /❯ ✔ continue/);
+    await term.press('Enter', /Server port: TCP port clients connect to/);
     await term.press('Enter', /Step 3 of 8/);
     await term.press('Down', /❯ New CA \+ intermediate/);
     await term.press('Enter', /Key size: RSA key size/);
@@ -141,7 +142,7 @@ e2e('Ctrl+C halfway through the questions leaves no files', async (t) => {
   try {
     await s.term.waitFor(INTERACTIVE);
     await s.term.press('Enter', /Step 2 of 8/);
-    await s.term.press('Enter', /Step 3 of 8/);
+    await s.term.press('Enter', /Server port: TCP port clients connect to/);
     await s.term.press('C-c', /Cancelled: nothing was written/);
     t.is(await s.term.exitCode(), 130);
     t.deepEqual(await readdir(s.cwd), []);

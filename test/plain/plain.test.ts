@@ -75,6 +75,7 @@ const PROMPTS = [
   /\? Which PostgreSQL major version/,
   /\? Where should the bundle be written\?/,
   /\? Names and addresses clients use/,
+  /\? TCP port clients connect to/,
   /\? How should certificates be made\?/,
   /\? RSA key size/,
   /\? Days the server and client certificates stay valid/,
@@ -110,27 +111,29 @@ test('bad input is refused with generate\'s message and asked again; arrows choo
   await term.on(PROMPTS[1]!, ENTER);
   await term.on(PROMPTS[2]!, ...'db.example.com, bad host!', ENTER);
   await term.on(/> "bad host!" is not a valid host name/, CTRL_U, ...'db.example.com, 10.1.2.3', ENTER);
-  await term.on(PROMPTS[3]!, UP, ENTER); // self-signed
-  await term.on(PROMPTS[4]!, DOWN, ENTER); // 3072
-  await term.on(PROMPTS[5]!, ...'abc', ENTER);
+  await term.on(PROMPTS[3]!, ...'70000', ENTER);
+  await term.on(/> 70000 is not a TCP port \(a whole number from 1 to 65535\)/, CTRL_U, ...'6432', ENTER);
+  await term.on(PROMPTS[4]!, UP, ENTER); // self-signed
+  await term.on(PROMPTS[5]!, DOWN, ENTER); // 3072
+  await term.on(PROMPTS[6]!, ...'abc', ENTER);
   await term.on(/> "abc" is not a whole number/, CTRL_U, ...'30', ENTER);
-  await term.on(PROMPTS[6]!, ENTER);
-  await term.on(PROMPTS[7]!, DOWN, ENTER); // allow plaintext
-  await term.on(PROMPTS[8]!, ENTER);
+  await term.on(PROMPTS[7]!, ENTER);
+  await term.on(PROMPTS[8]!, DOWN, ENTER); // allow plaintext
+  await term.on(PROMPTS[9]!, ENTER);
   await term.on(/Client certificates: None \(follows from the answers above\)/);
   await term.on(/Write the bundle/, ENTER);
   await done;
-  t.like(written[0], { hosts: ['db.example.com', '10.1.2.3'], pki: 'self-signed', keyBits: 3072, days: 30, refusePlaintext: false, clientCerts: 'none', clientUsers: [] });
+  t.like(written[0], { hosts: ['db.example.com', '10.1.2.3'], port: 6432, pki: 'self-signed', keyBits: 3072, days: 30, refusePlaintext: false, clientCerts: 'none', clientUsers: [] });
 });
 
 test('flags answer their questions: they are shown, not asked', async (t) => {
   const term = new Terminal();
   const written: Answers[] = [];
-  const fixed: Partial<Answers> = { pgVersion: 16, out: '/tmp/o', hosts: ['h.example.com'], pki: 'ca', keyBits: 2048, days: 90, minTls: 'TLSv1.3', refusePlaintext: true, networks: ['10.0.0.0/8'] };
+  const fixed: Partial<Answers> = { pgVersion: 16, out: '/tmp/o', hosts: ['h.example.com'], port: 5433, pki: 'ca', keyBits: 2048, days: 90, minTls: 'TLSv1.3', refusePlaintext: true, networks: ['10.0.0.0/8'] };
   const done = runPlain(config({ fixed }), services(written), term);
   await term.on(/Minimum TLS version: TLSv1\.3 \(set on the command line\)/);
-  await term.on(PROMPTS[9]!, ENTER);
   await term.on(PROMPTS[10]!, ENTER);
+  await term.on(PROMPTS[11]!, ENTER);
   await term.on(/Write the bundle to \/tmp\/o\?/, ENTER);
   await done;
   t.deepEqual(written, [completeAnswers(fixed, ENV)]);

@@ -50,7 +50,7 @@ test('Enter on every screen reaches the review with the answers generate would u
     t.is(s.error, undefined, `no error at ${at(s)}`);
     visited.push(at(s));
   }
-  t.deepEqual(visited, ['out', 'hosts', 'pki', 'keyBits', 'days', 'minTls', 'refusePlaintext', 'networks', 'clientCerts', 'clientUsers', 'passwords', 'review']);
+  t.deepEqual(visited, ['out', 'hosts', 'port', 'pki', 'keyBits', 'days', 'minTls', 'refusePlaintext', 'networks', 'clientCerts', 'clientUsers', 'passwords', 'review']);
   t.deepEqual(currentAnswers(s), completeAnswers({}, ENV));
 });
 
@@ -149,7 +149,7 @@ test('client certificates "none" skips the roles question', (t) => {
 });
 
 test('flags answer their questions: those are never asked', (t) => {
-  const fixed: Partial<Answers> = { out: '/tmp/x', pki: 'ca-intermediate', keyBits: 3072, days: 90, hosts: ['a.example.com'] };
+  const fixed: Partial<Answers> = { out: '/tmp/x', pki: 'ca-intermediate', keyBits: 3072, days: 90, hosts: ['a.example.com'], port: 6432 };
   const s = initFlow(config({ fixed }));
   const asked = stopsOf(s.config, {}).flatMap((stop) => (stop.kind === 'question' ? [stop.key] : []));
   t.deepEqual(asked, ['pgVersion', 'minTls', 'refusePlaintext', 'networks', 'clientCerts', 'clientUsers']);

@@ -193,6 +193,12 @@ test.serial('summary: the chain as a tree, files by directory, next commands', a
   ]);
 });
 
+test.serial('summary: the connection strings carry the port clients dial', async (t) => {
+  const plan = await planFor(completeAnswers({ pki: 'ca', clientUsers: ['alice'], port: 6432, out: '/tmp/b' }, ENV), NOW);
+  const summary = buildSummary({ plan, dir: '/tmp/b', issued: new Map() }, '/tmp');
+  t.deepEqual(summary.connections.map((c) => c.conninfo), ['host=db.example.com port=6432 dbname=postgres user=alice sslmode=verify-full']);
+});
+
 test.serial('NO_COLOR takes every colour out of the theme', (t) => {
   t.is(themeFor({ NO_COLOR: '1' }), PLAIN_THEME);
   t.is(themeFor({ NO_COLOR: '' }), COLOR_THEME, 'an empty NO_COLOR does not count (no-color.org)');

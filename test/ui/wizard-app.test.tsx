@@ -101,6 +101,9 @@ test.serial('changed choices, a typed host, Esc back and forward, long help: the
   await press(r.stdin, KEY.up, 'replica.example.com', KEY.enter); // add a host
   t.regex(plain(r.lastFrame()), /replica\.example\.com\n❯ \+ add another/);
   await press(r.stdin, KEY.down, KEY.enter); // continue
+  await press(r.stdin, KEY.ctrlU, '0', KEY.enter);
+  t.regex(plain(r.lastFrame()), /✘ 0 is not a TCP port \(a whole number from 1 to 65535\)/);
+  await press(r.stdin, KEY.backspace, '6432', KEY.enter); // port
   await press(r.stdin, KEY.down, KEY.enter); // ca-intermediate
   await press(r.stdin, KEY.down, KEY.enter); // 3072
   await press(r.stdin, KEY.escape); // back to key size
@@ -123,7 +126,7 @@ test.serial('changed choices, a typed host, Esc back and forward, long help: the
   await press(r.stdin, KEY.enter);
   await waitForFrame(r.lastFrame, /Bundle written/);
   t.is(written.length, 1);
-  t.like(written[0], { pki: 'ca-intermediate', keyBits: 3072, days: 90, minTls: 'TLSv1.3', clientUsers: ['postgres', 'alice'] });
+  t.like(written[0], { port: 6432, pki: 'ca-intermediate', keyBits: 3072, days: 90, minTls: 'TLSv1.3', clientUsers: ['postgres', 'alice'] });
   t.deepEqual(written[0]!.hosts.slice(-1), ['replica.example.com']);
   act(() => r.unmount());
 });
