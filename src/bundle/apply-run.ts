@@ -16,6 +16,7 @@ import { idNames, modeText } from './apply-diff.js';
 import { execAs, type Step } from './apply-exec.js';
 import type { ApplyPlan, PlannedFile } from './apply-plan.js';
 import { BACKUP_DIR, restoreBackup, saveManifest, type Backup } from './backup.js';
+import { stateDirFor } from './state-dir.js';
 import type { LocatedServer } from './locate.js';
 import type { ServerAccess } from './locate-connect.js';
 
@@ -50,7 +51,7 @@ export function guardExit(backup: Backup, server: LocatedServer): () => void {
     try {
       restoreBackup(backup);
       backup.manifest.status = 'restored';
-      saveManifest(backup, server.osUser);
+      saveManifest(backup);
       try {
         if (server.running) process.kill(server.running.pid, 'SIGHUP');
       } catch {
@@ -61,15 +62,16 @@ export function guardExit(backup: Backup, server: LocatedServer): () => void {
       process.stderr.write(`pg-secure-setup: interrupted, and restoring failed (${(err as Error).message}); the backups are in ${backup.dir}\n`);
     }
   };
-  process.on('exit', onExit);
+  // First of the exit hooks: the files are back before the data directory's lock is released.
+  process.prependListener('exit', onExit);
   return () => process.off('exit', onExit);
 }
 
 function reloadArgv(server: LocatedServer, restart: boolean): string[] {
   const pgCtl = join(server.bin, 'pg_ctl');
   if (!restart) return [pgCtl, 'reload', '-D', server.dataDir];
-  // pg_ctl restart reuses the options in postmaster.opts; -l keeps the server's output off our pipe.
-  return [pgCtl, 'restart', '-m', 'fast', '-w', '-t', '120', '-D', server.dataDir, '-l', join(server.dataDir, BACKUP_DIR, 'postmaster.log')];
+  // pg_ctl restart reuses the options in postmaster.opts; -l keeps the server's output off our pipe (written by the server's user, in its own directory).
+  return [pgCtl, 'restart', '-m', 'fast', '-w', '-t', '120', '-D', server.dataDir, '-l', join(server.dataDir, 'pg-secure-setup.postmaster.log')];
 }
 
 /** The commands an apply runs, for --dry-run. */
@@ -77,9 +79,10 @@ export function describeSteps(server: LocatedServer, changed: readonly PlannedFi
   const as = server.osUser.name;
   const names = idNames(server.osUser);
   const source = (f: PlannedFile) => (f.role.includes('.') ? join(bundleDir, 'server', f.role) : f.role === 'settings' ? join(bundleDir, 'conf', 'pg-secure-setup.conf') : `<edited ${f.path}>`);
-  const steps: Step[] = [{ argv: ['mkdir', '-p', '-m', '0700', join(server.dataDir, BACKUP_DIR, '<timestamp>')] }];
+  const backups = join(stateDirFor(server.dataDir), BACKUP_DIR, '<timestamp>');
+  const steps: Step[] = [{ argv: ['mkdir', '-p', '-m', '0700', backups] }];
   for (const f of changed) {
-    if (f.before) steps.push({ argv: ['cp', '-p', f.path, join(server.dataDir, BACKUP_DIR, '<timestamp>', 'files', '')] });
+    if (f.before) steps.push({ argv: ['cp', f.path, join(backups, 'files', '')] });
     // postgresql.auto.conf is the server's to write: ALTER SYSTEM does it.
     if (f.role === 'auto-conf') {
       steps.push(...alterSystemStatements(plan).map((s) => ({ argv: [], sql: s.sql })));

@@ -1,6 +1,6 @@
 /** Backups, manifests, restore and atomic writes, on a temporary directory (no server). */
 import test from 'ava';
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atomicWrite, readState } from '../../src/bundle/apply-fs.js';
@@ -20,7 +20,11 @@ function planned(path: string, after: string, mode = 0o644): PlannedFile {
   return { role: 'hba', path, before, after: { bytes: Buffer.from(after), mode, uid: me.uid, gid: me.gid }, secret: false, changes: before ? ['content'] : ['create'] };
 }
 
-const ctx = (dataDir: string, now = new Date('2025-01-31T23:59:59.123Z')) => ({ dataDir, configFile: `${dataDir}/postgresql.conf`, hbaFile: `${dataDir}/pg_hba.conf`, bundle: '/b', owner: me, now, tool: 'test' });
+const ctx = (dataDir: string, now = new Date('2025-01-31T23:59:59.123Z')) => {
+  const stateDir = `${dataDir}/state`;
+  if (!existsSync(stateDir)) mkdirSync(stateDir, { mode: 0o700 });
+  return { stateDir, dataDir, configFile: `${dataDir}/postgresql.conf`, hbaFile: `${dataDir}/pg_hba.conf`, bundle: '/b', now, tool: 'test' };
+};
 
 test('a backup copies what will change, records it, and restore puts it back (created files removed)', (t) => {
   const data = tempDir(t);
@@ -28,7 +32,7 @@ test('a backup copies what will change, records it, and restore puts it back (cr
   writeFileSync(hba, 'old rules\n', { mode: 0o640 });
   const files = [planned(hba, 'new rules\n', 0o600), planned(join(data, 'server.crt'), 'CERT\n')];
   const b = createBackup(files, ctx(data));
-  t.is(b.dir, join(data, 'pg-secure-setup.backups', '20250131T235959.123Z'));
+  t.is(b.dir, join(data, 'state', 'backups', '20250131T235959.123Z'));
   t.is(statSync(b.dir).mode & 0o777, 0o700);
   t.is(b.manifest.status, 'writing');
   t.like(b.manifest.files[0], { path: hba, backup: 'files/1-pg_hba.conf', before: { mode: 0o640 }, after: { mode: 0o600 } });
@@ -60,7 +64,7 @@ test('backups list newest first; the same instant gets a suffix', (t) => {
   createBackup(f(), ctx(data, new Date('2025-01-01T00:00:00Z')));
   createBackup(f(), ctx(data, new Date('2025-02-01T00:00:00Z')));
   createBackup(f(), ctx(data, new Date('2025-02-01T00:00:00Z')));
-  t.deepEqual(listBackups(data).map((b) => b.dir.split('/').pop()), ['20250201T000000.000Z-1', '20250201T000000.000Z', '20250101T000000.000Z']);
+  t.deepEqual(listBackups(join(data, 'state')).map((b) => b.dir.split('/').pop()), ['20250201T000000.000Z-1', '20250201T000000.000Z', '20250101T000000.000Z']);
   t.is(stampOf(new Date('2025-03-04T05:06:07.089Z')), '20250304T050607.089Z');
 });
 

@@ -11,6 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { autoConfAfter, confSettings } from '../../src/pg/conf.js';
 import { listBackups } from '../../src/bundle/backup.js';
+import { stateDirFor } from '../../src/bundle/state-dir.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { startDebianCluster } from '../helpers/debian-cluster.js';
 import { aliceTls, cli, connectTcp, setUp, snapshot, sslIs, tearDown, withoutBackups } from './apply-helpers.js';
@@ -58,7 +59,7 @@ test('apply --alter-system: settings in postgresql.auto.conf, verify-full connec
     t.regex(autoAfter, /^ssl_crl_file = 'root\.crl'$/m);
     t.deepEqual(await readFile(join(c.dataDir, 'postgresql.conf')), mainConf, 'postgresql.conf is unchanged');
     t.false(existsSync(join(c.dataDir, 'pg-secure-setup.conf')), 'no settings file of ours');
-    const [backup] = listBackups(c.dataDir);
+    const [backup] = listBackups(stateDirFor(c.dataDir));
     t.like(backup!.manifest.files.find((f) => f.path === autoConf(c)), { role: 'auto-conf', backup: `files/${backup!.manifest.files.findIndex((f) => f.role === 'auto-conf') + 1}-postgresql.auto.conf` });
     t.is(backup!.manifest.status, 'applied');
 
