@@ -45,7 +45,7 @@ export function planFor(bundle: ReadBundle, access: ServerAccess, options: Apply
   const { server } = access;
   const owners = [server.osUser.uid];
   const main = readState(server.configFile, owners);
-  const target = settingsTarget(server, main ? Buffer.from(main.bytes).toString('utf8') : '', isDir);
+  const target = settingsTarget(server, main ? Buffer.from(main.bytes).toString('latin1') : '', isDir);
   const current = new Map<string, FileState>();
   for (const t of applyTargets(bundle, server, target.path, options.alterSystem)) {
     const s = readState(t.path, owners);
