@@ -41,7 +41,7 @@ test('apply --alter-system: settings in postgresql.auto.conf, verify-full connec
     t.is(dry.code, 0, dry.stderr);
     t.regex(dry.stdout, /^ {2}\[SQL\] ALTER SYSTEM SET ssl = 'on';$/m);
     t.regex(dry.stdout, /^ {2}\[SQL\] ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1\.2';$/m);
-    t.regex(dry.stdout, new RegExp(`cp -p ${c.dataDir}/postgresql\\.auto\\.conf `), 'backed up first');
+    t.regex(dry.stdout, new RegExp(`cp ${c.dataDir}/postgresql\\.auto\\.conf '${stateDirFor(c.dataDir)}/backups/<timestamp>/files`), 'backed up first, outside the data directory');
     t.regex(dry.stdout, new RegExp(`--- ${c.dataDir}/pg_hba\\.conf\tnow`), 'the other files still show as diffs');
     t.notRegex(dry.stdout, /include 'pg-secure-setup\.conf'|pg-secure-setup\.conf: new file/);
     t.deepEqual(await snapshot([c.dataDir]), pristine, '--dry-run changed nothing');
