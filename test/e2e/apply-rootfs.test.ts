@@ -194,3 +194,36 @@ test('Latin-1 comments in pg_hba.conf and postgresql.conf come back byte for byt
     await tearDown(s);
   }
 });
+
+test('apply.sh as root: a symlinked server.crt is refused, its target untouched; without one it installs the files as the server\'s user', async (t) => {
+  const s = await setUp();
+  try {
+    const { c, bundle, work } = s;
+    const outside = await rootOnly(t);
+    const target = join(outside, 'crt-target');
+    await writeFile(target, 'root secret\n', { mode: 0o600 });
+    const sum = sha(readFileSync(target));
+    await asPostgres('ln', ['-s', target, join(c.dataDir, 'server.crt')]);
+    const refused = await run('sh', [join(bundle, 'apply.sh'), c.dataDir]).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    t.is(refused.code, 2);
+    t.regex(refused.stderr, /server\.crt is a symbolic link: refusing to write through it/);
+    t.is(sha(readFileSync(target)), sum);
+    t.deepEqual(readdirSync(outside), ['crt-target']);
+    t.deepEqual(readdirSync(c.dataDir).filter((n) => n.startsWith('.pg-secure-setup')), [], 'no temporary file left');
+    t.is(await c.psql('SHOW ssl'), 'off');
+
+    await rm(join(c.dataDir, 'server.crt'));
+    const ok = await run('sh', [join(bundle, 'apply.sh'), c.dataDir]);
+    t.regex(ok.stdout, /cat \S+server\.key > \S+\/\.pg-secure-setup\.\w+ && chmod 0600/);
+    const key = lstatSync(join(c.dataDir, 'server.key'));
+    t.is(key.mode & 0o777, 0o600);
+    t.not(key.uid, 0, 'owned by the server\'s user');
+    t.true(await sslIs(c, 'on'));
+    t.is(await connectTcp(c, work, aliceTls(bundle)), 't');
+  } finally {
+    await tearDown(s);
+  }
+});
