@@ -1,11 +1,14 @@
-/** Backups, manifests, restore and atomic writes, on a temporary directory (no server). */
+/** Backups, manifests, restore, atomic writes and the state directory, on a temporary directory (no server; run as root). */
 import test from 'ava';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atomicWrite, readState } from '../../src/bundle/apply-fs.js';
 import type { PlannedFile } from '../../src/bundle/apply-plan.js';
-import { changedSinceApply, createBackup, listBackups, restoreBackup, stampOf } from '../../src/bundle/backup.js';
+import { changedSinceApply, checkManifest, createBackup, listBackups, restoreBackup, stampOf } from '../../src/bundle/backup.js';
+import { checkPrivateDir, lockDataDir, openStateDir } from '../../src/bundle/state-dir.js';
+import { UsageError } from '../../src/errors.js';
 
 const me = { name: 'me', uid: process.getuid!(), gid: process.getgid!() };
 
@@ -86,4 +89,78 @@ test('readState: absent is undefined, a directory is refused', (t) => {
   const dir = tempDir(t);
   t.is(readState(join(dir, 'nope')), undefined);
   t.throws(() => readState(dir), { message: /not a regular file/ });
+});
+
+const postgresUid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+
+test('readState and atomicWrite refuse a symlink the server\'s user made, a FIFO and a hard-linked file', (t) => {
+  const dir = tempDir(t);
+  const secret = join(dir, 'secret');
+  writeFileSync(secret, 'root only\n', { mode: 0o600 });
+  const link = join(dir, 'server.crt');
+  symlinkSync(secret, link);
+  lchownSync(link, postgresUid, postgresUid);
+  t.throws(() => readState(link), { instanceOf: UsageError, message: /server\.crt is a symbolic link to \S+secret made by uid \d+, not by root: refusing/ });
+  t.throws(() => atomicWrite(link, { bytes: Buffer.from('new\n'), mode: 0o644, uid: postgresUid, gid: postgresUid }), { instanceOf: UsageError });
+  t.is(readFileSync(secret, 'utf8'), 'root only\n');
+  t.true(lstatSync(link).isSymbolicLink(), 'the link itself is left for the operator to see');
+
+  const fifo = join(dir, 'pg_hba.conf');
+  execFileSync('mkfifo', [fifo]);
+  t.throws(() => readState(fifo), { instanceOf: UsageError, message: /not a regular file/ }, 'refused at once, not hanging on the FIFO');
+
+  const hard = join(dir, 'root.crt');
+  linkSync(secret, hard);
+  t.throws(() => readState(hard), { instanceOf: UsageError, message: /2 hard links/ });
+});
+
+test('a root-made symlink to a file only its owner can write is written through; one to a group-writable file is refused', (t) => {
+  const dir = tempDir(t);
+  const real = join(dir, 'real.conf');
+  writeFileSync(real, 'old\n', { mode: 0o664 });
+  chmodSync(real, 0o664);
+  const link = join(dir, 'pg_hba.conf');
+  symlinkSync(real, link);
+  t.throws(() => readState(link), { instanceOf: UsageError, message: /writable by its owner only/ });
+  chmodSync(real, 0o640);
+  t.is(Buffer.from(readState(link)!.bytes).toString(), 'old\n');
+});
+
+test('rollback trusts a manifest only for the data and configuration directories it names', (t) => {
+  const data = tempDir(t);
+  const f = planned(join(data, 'pg_hba.conf'), 'new\n');
+  const b = createBackup([f], ctx(data));
+  const server = { dataDir: data, configFile: join(data, 'postgresql.conf'), hbaFile: join(data, 'pg_hba.conf') };
+  t.notThrows(() => checkManifest(b, server));
+  t.throws(() => checkManifest(b, { ...server, dataDir: '/elsewhere' }), { instanceOf: UsageError, message: /is for \S+, not \/elsewhere/ });
+  for (const path of ['/etc/shadow', `${data}/../x`, 'relative']) {
+    const forged = { ...b, manifest: { ...b.manifest, files: [{ ...b.manifest.files[0]!, path }] } };
+    t.throws(() => checkManifest(forged, server), { instanceOf: UsageError, message: /outside/ }, path);
+  }
+  const badCopy = { ...b, manifest: { ...b.manifest, files: [{ ...b.manifest.files[0]!, backup: '../../etc/shadow' }] } };
+  t.throws(() => checkManifest(badCopy, server), { message: /backup copy/ });
+});
+
+test('the state directory: created 0700; refused when group-writable, a symlink, or another user\'s; one lock holder at a time', (t) => {
+  const root = tempDir(t);
+  const env = { PG_SECURE_SETUP_STATE_DIR: join(root, 'state') };
+  const dir = openStateDir('/var/lib/postgresql/15/main', env);
+  t.regex(dir, /\/state\/var-lib-postgresql-15-main-[0-9a-f]{12}$/);
+  t.is(statSync(join(root, 'state')).mode & 0o777, 0o700);
+  t.is(statSync(dir).mode & 0o777, 0o700);
+  const release = lockDataDir(dir, '/data', 'apply');
+  t.throws(() => lockDataDir(dir, '/data', 'rollback'), { instanceOf: UsageError, message: new RegExp(`another pg-secure-setup apply \\(pid ${process.pid}\\) is working on /data`) });
+  release();
+  t.false(existsSync(join(dir, 'lock')));
+  lockDataDir(dir, '/data', 'rollback')();
+
+  chmodSync(dir, 0o770);
+  t.throws(() => openStateDir('/var/lib/postgresql/15/main', env), { instanceOf: UsageError, message: /writable by others/ });
+  chmodSync(dir, 0o700);
+  chownSync(dir, postgresUid, postgresUid);
+  t.throws(() => checkPrivateDir(dir), { instanceOf: UsageError, message: /owned by uid \d+, not by uid 0/ });
+  const aside = join(root, 'aside');
+  mkdirSync(aside, { mode: 0o700 });
+  symlinkSync(aside, join(root, 'linked'));
+  t.throws(() => openStateDir('/x', { PG_SECURE_SETUP_STATE_DIR: join(root, 'linked') }), { instanceOf: UsageError, message: /not a symbolic link/ });
 });
