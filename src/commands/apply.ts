@@ -77,9 +77,11 @@ this runs on, as the bundle stands (edit its conf/ files first if you like):
     directory's postgresql.auto.conf, which the server reads last;
   - conf/pg_hba.conf's rules into the server's pg_hba.conf, in a marked block
     above the rules they must override; the server's OS user keeps local access.
-Every file it changes is backed up first (DATA/pg-secure-setup.backups/). The
-server checks the new files before the reload; on any problem the old files
-are put back. A second run with the same bundle changes nothing.
+Every file it changes is backed up first, outside the data directory
+(/var/lib/pg-secure-setup/ as root; $PG_SECURE_SETUP_STATE_DIR moves it). The
+server checks the new files before the reload; on any problem, Ctrl+C, SIGHUP
+or SIGTERM the old files are put back. A second run with the same bundle
+changes nothing; two at once on one data directory: the second exits 2.
 
 Options:
 ${WHERE_HELP}
