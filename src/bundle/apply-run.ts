@@ -5,7 +5,7 @@
  * that the server now serves the bundle.
  */
 import { X509Certificate } from 'node:crypto';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { alterSystemStatements } from './apply-alter.js';
@@ -42,6 +42,20 @@ export function checkWritable(server: LocatedServer, files: readonly PlannedFile
 }
 
 /**
+ * Whether process `pid` runs as `uid` (real and effective, from /proc). The
+ * pid comes from postmaster.pid, which the server's user can write: root
+ * signals it only when it is that user's own process.
+ */
+export function runsAs(pid: number, uid: number): boolean {
+  try {
+    const line = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return line !== null && Number(line[1]) === uid && Number(line[2]) === uid;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Until released, an exit (Ctrl+C ends through process.exit) puts the old
  * files back and signals the postmaster to reload them (SIGHUP, 19.1.2).
  */
@@ -53,7 +67,7 @@ export function guardExit(backup: Backup, server: LocatedServer): () => void {
       backup.manifest.status = 'restored';
       saveManifest(backup);
       try {
-        if (server.running) process.kill(server.running.pid, 'SIGHUP');
+        if (server.running && runsAs(server.running.pid, server.osUser.uid)) process.kill(server.running.pid, 'SIGHUP');
       } catch {
         /* the postmaster was restarted or is gone: nothing to reload */
       }

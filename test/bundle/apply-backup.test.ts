@@ -9,6 +9,7 @@ import type { PlannedFile } from '../../src/bundle/apply-plan.js';
 import { changedSinceApply, checkManifest, createBackup, listBackups, restoreBackup, stampOf } from '../../src/bundle/backup.js';
 import { checkPrivateDir, lockDataDir, openStateDir } from '../../src/bundle/state-dir.js';
 import { UsageError } from '../../src/errors.js';
+import { runsAs } from '../../src/bundle/apply-run.js';
 
 const me = { name: 'me', uid: process.getuid!(), gid: process.getgid!() };
 
@@ -163,4 +164,10 @@ test('the state directory: created 0700; refused when group-writable, a symlink,
   mkdirSync(aside, { mode: 0o700 });
   symlinkSync(aside, join(root, 'linked'));
   t.throws(() => openStateDir('/x', { PG_SECURE_SETUP_STATE_DIR: join(root, 'linked') }), { instanceOf: UsageError, message: /not a symbolic link/ });
+});
+
+test('runsAs: the exit hook signals a pid from postmaster.pid only when it is the server user\'s process', (t) => {
+  t.true(runsAs(process.pid, process.getuid!()));
+  t.false(runsAs(process.pid, postgresUid), 'a pid of root\'s named in postmaster.pid is not signalled');
+  t.false(runsAs(2 ** 22 + 1, postgresUid), 'no such process');
 });
