@@ -44,7 +44,7 @@ function pick(backups: Backup[], name: string | undefined, dataDir: string, stat
 /** What restoring a backup would change, file by file. */
 function restoreDiff(b: Backup): DiffFile[] {
   return b.manifest.files.map((f) => {
-    const before = readState(f.path);
+    const before = readState(f.path, [f.after.uid]);
     const after = f.backup && f.before ? { bytes: backupBytes(b, f), mode: f.before.mode, uid: f.before.uid, gid: f.before.gid } : undefined;
     return { path: f.path, before, after, secret: f.role === 'server.key' };
   });

@@ -160,7 +160,7 @@ export function restoreBackup(b: Backup): void {
 export function changedSinceApply(b: Backup): string[] {
   return b.manifest.files
     .filter((f) => {
-      const now = readState(f.path);
+      const now = readState(f.path, [f.after.uid]);
       const sum = now ? sha256(now.bytes) : undefined;
       return sum !== f.after.sha256 && sum !== f.before?.sha256;
     })
