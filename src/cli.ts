@@ -4,7 +4,7 @@
  */
 import type { Command } from './commands/command.js';
 import { UsageError } from './errors.js';
-import { quitNow } from './interrupt.js';
+import { QUIT_SIGNALS, quitNow } from './interrupt.js';
 import { TOOL_VERSION } from './package-info.js';
 
 /** A subcommand, loaded only when it runs (start-up stays fast: node-forge, ink and pg load on demand). */
@@ -76,9 +76,8 @@ function report(err: unknown): number {
   return 1;
 }
 
-// Ctrl+C outside raw mode: cleanup hooks run, then the process ends at once (no half-written bundle).
-process.on('SIGINT', () => void quitNow());
-process.on('SIGTERM', () => process.exit(143));
+// Ctrl+C outside raw mode, a closed terminal, SIGTERM: cleanup hooks run, then the process ends by that signal.
+for (const s of QUIT_SIGNALS) process.on(s, () => void quitNow(s));
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,14 +1,29 @@
 /**
- * Ctrl+C ends the process at once, leaving nothing half-written.
- * process.exit would first wait for key generation still running in libuv's
- * thread pool (seconds for 4096 bits), so: run the exit hooks (they remove
- * staging directories and restore files an apply had changed), then end by
- * SIGINT with its default action, as a shell sees Ctrl+C (status 130).
+ * Ctrl+C, a closed terminal (SIGHUP) and SIGTERM end the process at once,
+ * leaving nothing half-written. process.exit would first wait for work
+ * still running in libuv's thread pool (key generation: seconds for 4096
+ * bits; a read from an --answers FIFO that never ends: forever), so: run
+ * the exit hooks (they remove staging directories, restore files an apply
+ * had changed, release locks), then end by the same signal with its default
+ * action, as a shell sees it (status 128 + the signal's number).
  */
-export function quitNow(): Promise<never> {
-  process.exitCode = 130;
-  process.emit('exit', 130);
-  process.removeAllListeners('SIGINT');
-  process.kill(process.pid, 'SIGINT');
+
+/** The signals that end a run the way Ctrl+C does. */
+export const QUIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type QuitSignal = (typeof QUIT_SIGNALS)[number];
+
+const STATUS: Record<QuitSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+let quitting = false;
+
+/** Run the exit hooks once, then end by `signal`. */
+export function quitNow(signal: QuitSignal = 'SIGINT'): Promise<never> {
+  if (!quitting) {
+    quitting = true;
+    process.exitCode = STATUS[signal];
+    process.emit('exit', STATUS[signal]);
+  }
+  // Default action from now on, for every quitting signal: a second one must not run the hooks again.
+  for (const s of QUIT_SIGNALS) process.removeAllListeners(s);
+  process.kill(process.pid, signal);
   return new Promise<never>(() => undefined);
 }

@@ -19,6 +19,7 @@ import { createBackup, recordAfter, restoreBackup, saveManifest, type Backup } f
 import { knownVersionTraits } from '../plan/versions.js';
 import { QUERIES } from '../pg/queries.js';
 import { showSetting } from './locate.js';
+import { lockDataDir, openStateDir } from './state-dir.js';
 import { openServer, type ServerAccess, type WhereOptions } from './locate-connect.js';
 
 /** What the apply command asks for. */
@@ -59,11 +60,12 @@ function logTrust(plan: ApplyPlan, hbaFile: string, log: Log): void {
 /** Plan against the server's current files. */
 export function planFor(bundle: ReadBundle, access: ServerAccess, options: ApplyOptions): ApplyPlan {
   const { server } = access;
-  const main = readState(server.configFile);
-  const target = settingsTarget(server, main ? Buffer.from(main.bytes).toString('utf8') : '', isDir);
+  const owners = [server.osUser.uid];
+  const main = readState(server.configFile, owners);
+  const target = settingsTarget(server, main ? Buffer.from(main.bytes).toString('latin1') : '', isDir);
   const current = new Map<string, FileState>();
   for (const t of applyTargets(bundle, server, target.path, options.alterSystem)) {
-    const s = readState(t.path);
+    const s = readState(t.path, owners);
     if (s) current.set(t.path, s);
   }
   return planApply({ bundle, layout: server, settingsTarget: target, current, options });
@@ -110,7 +112,7 @@ function restore(backup: Backup, access: ServerAccess, log: Log): void {
   }
   backup.manifest.status = 'restored';
   backup.manifest.updatedAt = new Date().toISOString();
-  saveManifest(backup, access.server.osUser);
+  saveManifest(backup);
   log(`Restored the previous files from ${backup.dir}.`, true);
 }
 
@@ -119,13 +121,21 @@ export async function applyBundle(req: ApplyRequest): Promise<ApplyResult> {
   const bundle = await readBundle(req.bundleDir, req.now);
   const access = await openServer(req.where, bundle.pgVersion);
   try {
-    return await applyWith(req, bundle, access);
+    if (req.dryRun) return await applyWith(req, bundle, access, '');
+    // Planned and written under the lock: a second apply would plan against files this one is changing.
+    const stateDir = openStateDir(access.server.dataDir);
+    const unlock = lockDataDir(stateDir, access.server.dataDir, 'apply');
+    try {
+      return await applyWith(req, bundle, access, stateDir);
+    } finally {
+      unlock();
+    }
   } finally {
     await access.close();
   }
 }
 
-async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAccess): Promise<ApplyResult> {
+async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAccess, stateDir: string): Promise<ApplyResult> {
   const { server } = access;
   const log = req.log;
   if (req.options.alterSystem) await requireAlterSystem(access);
@@ -174,7 +184,7 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
     return { code: 1, changed: [] };
   }
 
-  const backup = createBackup(changed, { ...server, bundle: bundle.dir, owner: server.osUser, now: req.now ?? new Date(), tool: TOOL_VERSION });
+  const backup = createBackup(changed, { ...server, stateDir, bundle: bundle.dir, now: req.now ?? new Date(), tool: TOOL_VERSION });
   log(`Backed up ${changed.filter((f) => f.before).length} file(s) to ${backup.dir}`);
   const release = guardExit(backup, server);
   try {
@@ -219,7 +229,7 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
     }
     if (!server.running) {
       backup.manifest.status = 'applied';
-      saveManifest(backup, server.osUser);
+      saveManifest(backup);
       log('The server is not running: the new configuration takes effect when it starts.');
       return { code: 0, changed, backupDir: backup.dir };
     }
@@ -231,7 +241,7 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
       return { code: 1, changed, backupDir: backup.dir };
     }
     backup.manifest.status = 'applied';
-    saveManifest(backup, server.osUser);
+    saveManifest(backup);
     log(`Applied. To undo: pg-secure-setup rollback --pgdata ${server.dataDir}`);
     return { code: 0, changed, backupDir: backup.dir };
   } finally {

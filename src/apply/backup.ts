@@ -1,21 +1,25 @@
 /**
  * Backups of what an apply changes, and the manifest rollback reads.
  *
- *   <data_dir>/pg-secure-setup.backups/<timestamp>/manifest.json
- *   <data_dir>/pg-secure-setup.backups/<timestamp>/files/<n>-<name>
+ *   <state dir>/backups/<timestamp>/manifest.json
+ *   <state dir>/backups/<timestamp>/files/<n>-<name>
  *
- * The data directory is the one place every layout has, owned by the
- * server's user and private (0700); the backups of keys stay as private as
- * the keys. The manifest is written before the first file is touched, so
- * an interrupted apply can always be undone.
+ * The state directory (state-dir.ts) is writable only by the user running
+ * apply (root on a server), never by the server's OS user: a manifest is
+ * a list of paths root will write or delete. Backups are 0600 whatever the
+ * original's mode, so never more readable than their source. The manifest
+ * is written before the first file is touched, so an interrupted apply can
+ * always be undone.
  */
-import { chownSync, mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, posix } from 'node:path';
+import { UsageError } from '../errors.js';
 import { atomicWrite, readState, removeFile, sha256 } from './fs.js';
 import type { FileRole, OsUser, PlannedFile } from './plan.js';
+import { checkPrivateDir } from './state-dir.js';
 
-/** Directory under the data directory that holds every apply's backups. */
-export const BACKUP_DIR = 'pg-secure-setup.backups';
+/** Directory under the state directory that holds every apply's backups. */
+export const BACKUP_DIR = 'backups';
 
 /** Mode, owner and checksum of one version of a file. */
 export interface ManifestState {
@@ -66,15 +70,17 @@ function stateOf(s: { bytes: Uint8Array; mode: number; uid: number; gid: number 
   return { mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, sha256: sha256(s.bytes) };
 }
 
-function mkdirOwned(path: string, owner: OsUser): void {
+const me = () => ({ uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
+
+function mkdirPrivate(path: string): void {
   mkdirSync(path, { mode: 0o700 });
-  if (process.getuid?.() === 0) chownSync(path, owner.uid, owner.gid);
+  checkPrivateDir(path);
 }
 
-/** Save the manifest atomically. */
-export function saveManifest(b: Backup, owner: OsUser): void {
+/** Save the manifest atomically, private to the user running apply. */
+export function saveManifest(b: Backup): void {
   const bytes = Buffer.from(JSON.stringify(b.manifest, null, 2) + '\n');
-  atomicWrite(join(b.dir, 'manifest.json'), { bytes, mode: 0o600, uid: owner.uid, gid: owner.gid });
+  atomicWrite(join(b.dir, 'manifest.json'), { bytes, mode: 0o600, ...me() });
 }
 
 /**
@@ -83,20 +89,22 @@ export function saveManifest(b: Backup, owner: OsUser): void {
  */
 export function createBackup(
   files: readonly PlannedFile[],
-  ctx: { dataDir: string; configFile: string; hbaFile: string; bundle: string; owner: OsUser; now: Date; tool: string },
+  ctx: { stateDir: string; dataDir: string; configFile: string; hbaFile: string; bundle: string; now: Date; tool: string },
 ): Backup {
-  const root = join(ctx.dataDir, BACKUP_DIR);
-  if (!existsSync(root)) mkdirOwned(root, ctx.owner);
+  checkPrivateDir(ctx.stateDir);
+  const root = join(ctx.stateDir, BACKUP_DIR);
+  if (!existsSync(root)) mkdirPrivate(root);
+  checkPrivateDir(root);
   let stamp = stampOf(ctx.now);
   for (let i = 1; existsSync(join(root, stamp)); i++) stamp = `${stampOf(ctx.now)}-${i}`;
   const dir = join(root, stamp);
-  mkdirOwned(dir, ctx.owner);
-  mkdirOwned(join(dir, 'files'), ctx.owner);
+  mkdirPrivate(dir);
+  mkdirPrivate(join(dir, 'files'));
   const entries: ManifestFile[] = files.map((f, i) => {
     const after = stateOf(f.after);
     if (!f.before) return { role: f.role, path: f.path, after };
     const backup = `files/${i + 1}-${f.path.split('/').pop()}`;
-    atomicWrite(join(dir, backup), { bytes: f.before.bytes, mode: 0o600, uid: ctx.owner.uid, gid: ctx.owner.gid });
+    atomicWrite(join(dir, backup), { bytes: f.before.bytes, mode: 0o600, ...me() });
     return { role: f.role, path: f.path, backup, before: stateOf(f.before), after };
   });
   const manifest: Manifest = {
@@ -111,7 +119,7 @@ export function createBackup(
     files: entries,
   };
   const b = { dir, manifest };
-  saveManifest(b, ctx.owner);
+  saveManifest(b);
   return b;
 }
 
@@ -122,13 +130,13 @@ export function createBackup(
  */
 export function recordAfter(b: Backup, path: string, owner: OsUser): void {
   const i = b.manifest.files.findIndex((f) => f.path === path);
-  const now = readState(path);
+  const now = readState(path, [owner.uid]);
   if (i < 0 || !now) return;
   const after = stateOf(now);
   const entry = b.manifest.files[i]!;
   if (JSON.stringify(after) === JSON.stringify(entry.after)) return;
   b.manifest.files[i] = { ...entry, after };
-  saveManifest(b, owner);
+  saveManifest(b);
 }
 
 /** Put every file of a backup back as it was (created files are removed), last written first. */
@@ -138,7 +146,7 @@ export function restoreBackup(b: Backup): void {
       removeFile(f.path);
       continue;
     }
-    const bytes = readFileSync(join(b.dir, f.backup));
+    const bytes = backupBytes(b, f);
     if (sha256(bytes) !== f.before.sha256) throw new Error(`backup ${join(b.dir, f.backup)} does not match its checksum: restore ${f.path} by hand`);
     atomicWrite(f.path, { bytes, mode: f.before.mode, uid: f.before.uid, gid: f.before.gid });
   }
@@ -152,23 +160,54 @@ export function restoreBackup(b: Backup): void {
 export function changedSinceApply(b: Backup): string[] {
   return b.manifest.files
     .filter((f) => {
-      const now = readState(f.path);
+      const now = readState(f.path, [f.after.uid]);
       const sum = now ? sha256(now.bytes) : undefined;
       return sum !== f.after.sha256 && sum !== f.before?.sha256;
     })
     .map((f) => f.path);
 }
 
-/** Every backup of a data directory, newest first. Unreadable manifests are skipped. */
-export function listBackups(dataDir: string): Backup[] {
-  const root = join(dataDir, BACKUP_DIR);
+/** The saved copy of a file's old version (read without following links). */
+export function backupBytes(b: Backup, f: ManifestFile): Uint8Array {
+  const s = f.backup ? readState(join(b.dir, f.backup)) : undefined;
+  if (!s) throw new Error(`backup ${join(b.dir, f.backup ?? '?')} is missing: restore ${f.path} by hand`);
+  return s.bytes;
+}
+
+const within = (path: string, dir: string) => path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+
+/**
+ * Refuse a manifest that names what its apply cannot have written: another
+ * data directory, a path outside the data and configuration directories,
+ * a backup copy outside its backup directory. The state directory is
+ * root's alone; this is the second lock on the door.
+ */
+export function checkManifest(b: Backup, server: { dataDir: string; configFile: string; hbaFile: string }): void {
+  const m = b.manifest;
+  const bad = (why: string) => new UsageError(`the manifest ${join(b.dir, 'manifest.json')} ${why}: refusing to roll it back. Nothing was changed`);
+  if (m.dataDir !== server.dataDir) throw bad(`is for ${m.dataDir}, not ${server.dataDir}`);
+  const dirs = [server.dataDir, posix.dirname(server.configFile), posix.dirname(server.hbaFile)];
+  for (const f of m.files) {
+    if (typeof f.path !== 'string' || !isAbsolute(f.path) || posix.normalize(f.path) !== f.path || !dirs.some((d) => within(f.path, d))) {
+      throw bad(`names ${JSON.stringify(f.path)}, outside ${[...new Set(dirs)].join(' and ')}`);
+    }
+    if (f.backup !== undefined && !/^files\/\d+-[^/]+$/.test(f.backup)) throw bad(`names the backup copy ${JSON.stringify(f.backup)}`);
+  }
+}
+
+/** Every backup of a data directory (by its state directory), newest first. Unreadable manifests are skipped. */
+export function listBackups(stateDir: string): Backup[] {
+  const root = join(stateDir, BACKUP_DIR);
   if (!existsSync(root)) return [];
+  checkPrivateDir(root);
   return readdirSync(root)
     .sort()
     .reverse()
     .flatMap((name) => {
       try {
-        const manifest = JSON.parse(readFileSync(join(root, name, 'manifest.json'), 'utf8')) as Manifest;
+        const state = readState(join(root, name, 'manifest.json'));
+        if (!state) return [];
+        const manifest = JSON.parse(Buffer.from(state.bytes).toString('utf8')) as Manifest;
         return manifest.format === 1 ? [{ dir: join(root, name), manifest }] : [];
       } catch {
         return [];

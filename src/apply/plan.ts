@@ -184,8 +184,12 @@ function changesOf(before: FileState | undefined, after: FileState): PlannedFile
   return out;
 }
 
-const text = (s: string): Uint8Array => Buffer.from(s, 'utf8');
-const str = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
+// The server's files are edited as latin1 strings, one character per byte, so the bytes an
+// apply does not mean to change come back identical whatever their encoding (comments in
+// Latin-1, say). The bundle's own text (UTF-8) is brought into the same representation.
+const text = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+const str = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+const asBytes = (utf8: string): string => Buffer.from(utf8, 'utf8').toString('latin1');
 
 /** Input of planApply: the bundle, the server and the current state of every target from applyTargets. */
 export interface PlanApplyInput {
@@ -240,7 +244,7 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
     if (auto.after) add('auto-conf', autoConfPath(layout), auto.after);
   } else {
     const confOwner = { uid: mainBefore.uid, gid: mainBefore.gid };
-    add('settings', input.settingsTarget.path, { bytes: text(bundle.settings), mode: PUBLIC, ...confOwner });
+    add('settings', input.settingsTarget.path, { bytes: text(asBytes(bundle.settings)), mode: PUBLIC, ...confOwner });
     if (!input.settingsTarget.viaIncludeDir) {
       const main = withIncludeLine(str(mainBefore.bytes), SETTINGS_FILE, 'Added by pg-secure-setup: TLS and SCRAM settings');
       add('main-conf', layout.configFile, { ...mainBefore, mode: mainBefore.mode & 0o7777, bytes: text(main) });
@@ -254,12 +258,12 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
     return { files, settings: [], problems, warnings, findings: [] };
   }
   const dialect = knownVersionTraits(layout.version)?.hba;
-  const rules = bundleRules(bundle.hba, `${bundle.dir}/conf/pg_hba.conf`, dialect);
+  const rules = bundleRules(asBytes(bundle.hba), `${bundle.dir}/conf/pg_hba.conf`, dialect);
   problems.push(...rules.problems);
   let findings: HbaFinding[] = [];
   let trust: { closedRules: OpenRule[]; openRules: OpenRule[] } = { closedRules: [], openRules: [] };
   if (rules.problems.length === 0) {
-    const hba = planHba(str(hbaBefore.bytes), rules, layout.hbaFile, { osUser: user.name, md5ToScram: options.md5ToScram, keepTrust: !!options.keepTrust, ...(dialect ? { dialect } : {}) });
+    const hba = planHba(str(hbaBefore.bytes), rules, layout.hbaFile, { osUser: asBytes(user.name), md5ToScram: options.md5ToScram, keepTrust: !!options.keepTrust, ...(dialect ? { dialect } : {}) });
     problems.push(...hba.problems);
     findings = hba.findings;
     trust = { closedRules: hba.closed, openRules: hba.stillOpen };
@@ -305,11 +309,14 @@ function planAutoConf(
   for (const e of settings.values()) {
     if (!ALTER_SYSTEM_NAME.test(e.name)) problems.push({ file: `${bundle.dir}/conf/pg-secure-setup.conf`, line: e.line, message: `"${e.written}" is not a parameter name ALTER SYSTEM SET takes` });
   }
-  const pending = autoConfPending(current, plannedSettings(settings));
+  // Compared and written as bytes; the statements (pending) keep the values as text.
+  const wanted = plannedSettings(settings);
+  const pendingBytes = autoConfPending(current, wanted.map((w) => ({ ...w, value: asBytes(w.value) })));
+  const pending = wanted.filter((w) => pendingBytes.some((p) => p.name === w.name));
   if (pending.length === 0) return { pending, after: before && { ...before, mode: before.mode & 0o7777 }, problems };
   // A new file is created private (0600) by the server's user, as the server creates its files.
   const owner = before ? { mode: before.mode & 0o7777, uid: before.uid, gid: before.gid } : { mode: PRIVATE, uid: layout.osUser.uid, gid: layout.osUser.gid };
-  return { pending, after: { bytes: text(autoConfAfter(current, pending)), ...owner }, problems };
+  return { pending, after: { bytes: text(autoConfAfter(current, pendingBytes)), ...owner }, problems };
 }
 
 function plannedSettings(settings: Map<string, ConfEntry>): PlannedSetting[] {

@@ -5,7 +5,7 @@
  * that the server now serves the bundle.
  */
 import { X509Certificate } from 'node:crypto';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { alterSystemStatements } from './alter.js';
@@ -16,6 +16,7 @@ import { idNames, modeText } from './diff.js';
 import { execAs, type Log, type Step } from './exec.js';
 import type { ApplyPlan, PlannedFile } from './plan.js';
 import { BACKUP_DIR, restoreBackup, saveManifest, type Backup } from './backup.js';
+import { stateDirFor } from './state-dir.js';
 import type { LocatedServer } from './locate.js';
 import type { ServerAccess } from './locate-connect.js';
 
@@ -41,6 +42,20 @@ export function checkWritable(server: LocatedServer, files: readonly PlannedFile
 }
 
 /**
+ * Whether process `pid` runs as `uid` (real and effective, from /proc). The
+ * pid comes from postmaster.pid, which the server's user can write: root
+ * signals it only when it is that user's own process.
+ */
+export function runsAs(pid: number, uid: number): boolean {
+  try {
+    const line = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return line !== null && Number(line[1]) === uid && Number(line[2]) === uid;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Until released, an exit (Ctrl+C ends through process.exit) puts the old
  * files back and signals the postmaster to reload them (SIGHUP, 19.1.2).
  */
@@ -50,9 +65,9 @@ export function guardExit(backup: Backup, server: LocatedServer): () => void {
     try {
       restoreBackup(backup);
       backup.manifest.status = 'restored';
-      saveManifest(backup, server.osUser);
+      saveManifest(backup);
       try {
-        if (server.running) process.kill(server.running.pid, 'SIGHUP');
+        if (server.running && runsAs(server.running.pid, server.osUser.uid)) process.kill(server.running.pid, 'SIGHUP');
       } catch {
         /* the postmaster was restarted or is gone: nothing to reload */
       }
@@ -61,15 +76,16 @@ export function guardExit(backup: Backup, server: LocatedServer): () => void {
       process.stderr.write(`pg-secure-setup: interrupted, and restoring failed (${(err as Error).message}); the backups are in ${backup.dir}\n`);
     }
   };
-  process.on('exit', onExit);
+  // First of the exit hooks: the files are back before the data directory's lock is released.
+  process.prependListener('exit', onExit);
   return () => process.off('exit', onExit);
 }
 
 function reloadArgv(server: LocatedServer, restart: boolean): string[] {
   const pgCtl = join(server.bin, 'pg_ctl');
   if (!restart) return [pgCtl, 'reload', '-D', server.dataDir];
-  // pg_ctl restart reuses the options in postmaster.opts; -l keeps the server's output off our pipe.
-  return [pgCtl, 'restart', '-m', 'fast', '-w', '-t', '120', '-D', server.dataDir, '-l', join(server.dataDir, BACKUP_DIR, 'postmaster.log')];
+  // pg_ctl restart reuses the options in postmaster.opts; -l keeps the server's output off our pipe (written by the server's user, in its own directory).
+  return [pgCtl, 'restart', '-m', 'fast', '-w', '-t', '120', '-D', server.dataDir, '-l', join(server.dataDir, 'pg-secure-setup.postmaster.log')];
 }
 
 /** The commands an apply runs, for --dry-run. */
@@ -77,9 +93,10 @@ export function describeSteps(server: LocatedServer, changed: readonly PlannedFi
   const as = server.osUser.name;
   const names = idNames(server.osUser);
   const source = (f: PlannedFile) => (f.role.includes('.') ? join(bundleDir, 'server', f.role) : f.role === 'settings' ? join(bundleDir, 'conf', 'pg-secure-setup.conf') : `<edited ${f.path}>`);
-  const steps: Step[] = [{ argv: ['mkdir', '-p', '-m', '0700', join(server.dataDir, BACKUP_DIR, '<timestamp>')] }];
+  const backups = join(stateDirFor(server.dataDir), BACKUP_DIR, '<timestamp>');
+  const steps: Step[] = [{ argv: ['mkdir', '-p', '-m', '0700', backups] }];
   for (const f of changed) {
-    if (f.before) steps.push({ argv: ['cp', '-p', f.path, join(server.dataDir, BACKUP_DIR, '<timestamp>', 'files', '')] });
+    if (f.before) steps.push({ argv: ['cp', f.path, join(backups, 'files', '')] });
     // postgresql.auto.conf is the server's to write: ALTER SYSTEM does it.
     if (f.role === 'auto-conf') {
       steps.push(...alterSystemStatements(plan).map((s) => ({ argv: [], sql: s.sql })));

@@ -84,9 +84,11 @@ this runs on, as the bundle stands (edit its conf/ files first if you like):
 Before any change it checks that a superuser can still log in afterwards
 (refusing, exit 2, if none could) and lists roles that would lose their way in,
 each with the command that fixes it (needs the running server's SQL access).
-Every file it changes is backed up first (DATA/pg-secure-setup.backups/). The
-server checks the new files before the reload; on any problem the old files
-are put back. A second run with the same bundle changes nothing.
+Every file it changes is backed up first, outside the data directory
+(/var/lib/pg-secure-setup/ as root; $PG_SECURE_SETUP_STATE_DIR moves it). The
+server checks the new files before the reload; on any problem, Ctrl+C, SIGHUP
+or SIGTERM the old files are put back. A second run with the same bundle
+changes nothing; two at once on one data directory: the second exits 2.
 
 Options:
 ${WHERE_HELP}

@@ -21,7 +21,8 @@ export const rollback: Command = {
   help: () => `Usage: pg-secure-setup rollback [options]
 
 Restores every file the last 'pg-secure-setup apply' changed, from the backup
-it made (DATA/pg-secure-setup.backups/TIMESTAMP/), removes the files it
+it made (/var/lib/pg-secure-setup/DATA-DIR-ID/backups/TIMESTAMP/ as root, or
+under $PG_SECURE_SETUP_STATE_DIR; --list shows where), removes the files it
 created, and reloads the server. Run it again to undo the apply before that.
 A file edited since the apply is not overwritten unless you pass --force.
 

@@ -11,6 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { autoConfAfter, confSettings } from '../../src/pg/conf.js';
 import { listBackups } from '../../src/apply/backup.js';
+import { stateDirFor } from '../../src/apply/state-dir.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { startDebianCluster } from '../helpers/debian-cluster.js';
 import { aliceTls, cli, connectTcp, setUp, snapshot, sslIs, tearDown, withoutBackups } from './apply-helpers.js';
@@ -40,7 +41,7 @@ test('apply --alter-system: settings in postgresql.auto.conf, verify-full connec
     t.is(dry.code, 0, dry.stderr);
     t.regex(dry.stdout, /^ {2}\[SQL\] ALTER SYSTEM SET ssl = 'on';$/m);
     t.regex(dry.stdout, /^ {2}\[SQL\] ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1\.2';$/m);
-    t.regex(dry.stdout, new RegExp(`cp -p ${c.dataDir}/postgresql\\.auto\\.conf `), 'backed up first');
+    t.regex(dry.stdout, new RegExp(`cp ${c.dataDir}/postgresql\\.auto\\.conf '${stateDirFor(c.dataDir)}/backups/<timestamp>/files`), 'backed up first, outside the data directory');
     t.regex(dry.stdout, new RegExp(`--- ${c.dataDir}/pg_hba\\.conf\tnow`), 'the other files still show as diffs');
     t.notRegex(dry.stdout, /include 'pg-secure-setup\.conf'|pg-secure-setup\.conf: new file/);
     t.deepEqual(await snapshot([c.dataDir]), pristine, '--dry-run changed nothing');
@@ -58,7 +59,7 @@ test('apply --alter-system: settings in postgresql.auto.conf, verify-full connec
     t.regex(autoAfter, /^ssl_crl_file = 'root\.crl'$/m);
     t.deepEqual(await readFile(join(c.dataDir, 'postgresql.conf')), mainConf, 'postgresql.conf is unchanged');
     t.false(existsSync(join(c.dataDir, 'pg-secure-setup.conf')), 'no settings file of ours');
-    const [backup] = listBackups(c.dataDir);
+    const [backup] = listBackups(stateDirFor(c.dataDir));
     t.like(backup!.manifest.files.find((f) => f.path === autoConf(c)), { role: 'auto-conf', backup: `files/${backup!.manifest.files.findIndex((f) => f.role === 'auto-conf') + 1}-postgresql.auto.conf` });
     t.is(backup!.manifest.status, 'applied');
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import type { Cluster } from '../helpers/cluster.js';
+import { stateDirFor } from '../../src/apply/state-dir.js';
 
 const run = promisify(execFile);
 export const PASSWORD = 'correct horse battery staple';
@@ -81,8 +82,9 @@ export async function snapshot(dirs: string[]): Promise<Record<string, string>> 
       if (!st.isFile() || name === 'postmaster.pid') continue;
       out[path] = `${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid} ${createHash('sha256').update(await readFile(path)).digest('hex')}`;
     }
-    const backups = join(dir, 'pg-secure-setup.backups');
-    if (existsSync(backups)) out[backups] = (await readdir(backups)).sort().join(',');
+    // apply keeps its backups in its own state directory, keyed by the data directory.
+    const backups = join(stateDirFor(dir), 'backups');
+    if (existsSync(backups)) out[`pg-secure-setup.backups of ${dir}`] = (await readdir(backups)).sort().join(',');
   }
   return out;
 }
