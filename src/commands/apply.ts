@@ -31,6 +31,8 @@ const OPTIONS = {
   'md5-to-scram': { type: 'boolean' },
   'alter-system': { type: 'boolean' },
   'key-owner': { type: 'string' },
+  'passphrase-command': { type: 'string' },
+  'allow-edited-rules': { type: 'boolean' },
   'dry-run': { type: 'boolean', short: 'n' },
   yes: { type: 'boolean', short: 'y' },
   quiet: { type: 'boolean', short: 'q' },
@@ -77,6 +79,10 @@ this runs on, as the bundle stands (edit its conf/ files first if you like):
     directory's postgresql.auto.conf, which the server reads last;
   - conf/pg_hba.conf's rules into the server's pg_hba.conf, in a marked block
     above the rules they must override; the server's OS user keeps local access.
+The bundle is checked first: its files are regular files inside it (no
+symbolic links), it sets only the settings generate makes, its files go into
+the data or config directory, its rules use only generate's methods, and the
+server certificate matches its key, is valid now and chains to root.crt.
 Every file it changes is backed up first (DATA/pg-secure-setup.backups/). The
 server checks the new files before the reload; on any problem the old files
 are put back. A second run with the same bundle changes nothing.
@@ -89,6 +95,11 @@ ${WHERE_HELP}
                           variables, or the server's socket as its OS user
   --key-owner server|root server (default): key 0600 owned by the server's user;
                           root: key 0640 owned by root, group of the server's user
+  --passphrase-command CMD
+                          the bundle sets ssl_passphrase_command = CMD and you vouch for it
+                          (the server runs it at every start); refused without this flag
+  --allow-edited-rules    install conf/pg_hba.conf rules generate would not make (methods
+                          other than scram-sha-256, cert, reject, peer on local)
   -n, --dry-run           print a diff of every file and the commands (and ALTER SYSTEM
                           statements); change nothing
   -y, --yes               allow a restart when one is needed (pg_ctl restart -m fast)
@@ -112,6 +123,10 @@ Undo the last apply with 'pg-secure-setup rollback'.`,
         bundleDir: positionals[0]!,
         where: whereFrom(values),
         options: { md5ToScram: !!values['md5-to-scram'], keyOwner, alterSystem: !!values['alter-system'] },
+        check: {
+          ...(typeof values['passphrase-command'] === 'string' ? { passphraseCommand: values['passphrase-command'] } : {}),
+          allowEditedRules: !!values['allow-edited-rules'],
+        },
         dryRun: !!values['dry-run'],
         yes: !!values.yes,
         confirm: terminalConfirm(),
