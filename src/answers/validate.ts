@@ -3,6 +3,7 @@
  * is fine, else a message that says what is wrong (the caller names the field).
  */
 import { isIP, isIPv4, isIPv6 } from 'node:net';
+import { parseHost } from '../pki/hosts.js';
 
 const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 
@@ -11,10 +12,27 @@ export function unbracket(host: string): string {
   return /^\[.*\]$/.test(host) ? host.slice(1, -1) : host;
 }
 
-/** A DNS name, a `*.` wildcard name, an IPv4 or an IPv6 address (RFC 1123, RFC 6125 6.4.3). */
+/** Most server names and addresses in one certificate. */
+export const MAX_HOSTS = 100;
+/** Most client networks (each is two pg_hba.conf lines). */
+export const MAX_NETWORKS = 100;
+/** Most roles with a client certificate in one bundle (each is a key to generate). */
+export const MAX_CLIENT_USERS = 200;
+
+/**
+ * A DNS name (a trailing root dot is allowed), a `*.` wildcard name, an IPv4
+ * or an IPv6 address, bare or in [brackets] (RFC 1123, RFC 1035 2.3.4,
+ * RFC 6125 6.4.3). normalizeHost gives the accepted ones their one spelling.
+ */
 export function checkHost(host: string): string | undefined {
   if (host.length === 0) return 'must not be empty';
+  const bracketed = /^\[.*\]$/.test(host);
   const bare = unbracket(host);
+  const zone = bare.indexOf('%');
+  if (zone >= 0 && isIPv6(bare)) {
+    return `"${host}": an IPv6 zone (${bare.slice(zone)}) names a network interface of one machine and cannot go in a certificate; give the address alone (${bare.slice(0, zone)})`;
+  }
+  if (bracketed && !isIPv6(bare)) return `"${host}": only an IPv6 address goes in [brackets]`;
   if (isIP(bare)) return undefined;
   if (/^[\d.]+$/.test(host)) return `"${host}" is not a valid IPv4 address`;
   if (host.includes(':')) return `"${host}" is not a valid IPv6 address`;
@@ -31,6 +49,18 @@ export function checkHost(host: string): string | undefined {
   }
   if (/^\d+$/.test(labels[labels.length - 1]!)) return `"${host}" is not a valid host name (the last label cannot be all digits)`;
   return undefined;
+}
+
+/**
+ * The one spelling of a host checkHost accepted, as it goes into the
+ * certificate and the connection strings: IPv6 without brackets in RFC 5952
+ * form, DNS names in lower case without the trailing root dot (a
+ * certificate's dNSName has none, RFC 5280 4.2.1.6).
+ */
+export function normalizeHost(host: string): string {
+  const bare = unbracket(host.trim());
+  if (isIP(bare)) return parseHost(bare).value;
+  return (bare.endsWith('.') ? bare.slice(0, -1) : bare).toLowerCase();
 }
 
 const NETWORK_KEYWORDS = ['all', 'samehost', 'samenet'] as const;

@@ -13,6 +13,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Answers } from '../answers/answers.js';
 import { BUNDLE_OPTIONS } from '../args.js';
+import { previousBundleProblem } from '../bundle/previous-bundle.js';
 import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { checkHost } from '../answers/validate.js';
 import type { ServerPrefill } from '../audit/prefill.js';
@@ -74,8 +75,10 @@ export function outDirProblem(out: string, force: boolean): string | undefined {
     return code === 'ENOENT' ? undefined : `${out} cannot be used (${code ?? (err as Error).message})`;
   }
   if (!isDir) return `${out} exists and is not a directory`;
-  if (!force && readdirSync(path).length > 0) return `${out} exists and is not empty: choose another directory (or start again with --force to replace it)`;
-  return undefined;
+  if (readdirSync(path).length === 0) return undefined;
+  if (!force) return `${out} exists and is not empty: choose another directory (or start again with --force to replace it)`;
+  const problem = previousBundleProblem(path);
+  return problem ? `${out} ${problem}` : undefined;
 }
 
 /**

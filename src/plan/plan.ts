@@ -10,6 +10,7 @@ import type { CertRequest } from '../pki/index.js';
 import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
 import { conninfo, jdbc, nodePg, uri, type ClientTarget } from './connection.js';
 import { planHbaRules, type PlannedRule } from './hba-rules.js';
+import { shellQuote } from './shell-quote.js';
 import { hasCa, planSettings, renderSettings, SERVER_FILES, type Setting } from './settings.js';
 import { fill, type Templates } from './template.js';
 
@@ -126,10 +127,6 @@ function manualCommands(a: Answers, data: string, conf: string): string[][] {
     ['install', '-m', '0640', '-o', 'postgres', '-g', 'postgres', 'conf/pg_hba.conf', `${conf}/pg_hba.conf`],
     ['psql', '-c', 'SELECT pg_reload_conf()'],
   ];
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./~-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** An argv array as a line a person can paste into a POSIX shell. */
@@ -249,8 +246,9 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
     clientCertDescription: describeClientCerts(a),
     fileTable,
     applyCommand: commandLine(applyCommand),
-    dataDir: dirs.data,
-    confDir: dirs.conf,
+    // Both stand in shell commands of the README.
+    dataDir: shellQuote(dirs.data),
+    confDir: shellQuote(dirs.conf),
     firstHost: clientHost(a),
     verifyRole: a.clientUsers[0] ?? 'postgres',
     verifyCertArgs: a.clientUsers[0] ? ` --cert clients/${a.clientUsers[0]}/postgresql.crt --key clients/${a.clientUsers[0]}/postgresql.key` : '',
