@@ -34,7 +34,7 @@ export function checkHost(host: string): string | undefined {
   }
   if (bracketed && !isIPv6(bare)) return `"${host}": only an IPv6 address goes in [brackets]`;
   if (isIP(bare)) return undefined;
-  if (/^[\d.]+$/.test(host)) return `"${host}" is not a valid IPv4 address`;
+  if (/^[\d.]+$/.test(host) && /\d/.test(host)) return `"${host}" is not a valid IPv4 address`;
   if (host.includes(':')) return `"${host}" is not a valid IPv6 address`;
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
   if (name.length > 253) return `"${host}" is longer than 253 characters`;

@@ -53,7 +53,8 @@ answers file; an answer given by neither takes its default.
 Options:
   --answers FILE        answers as JSON (as written by --save-answers)
   --save-answers FILE   also write the answers used to FILE (no secrets)
-  --force               replace a non-empty --out directory
+  --force               replace an --out directory holding a previous bundle (only that),
+                        and an existing --save-answers file
   -q, --quiet           print only errors
 ${SERVER_PREFILL_HELP}
 ${answerFlagHelp()}

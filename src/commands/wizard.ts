@@ -140,7 +140,7 @@ Options:
                         (also used when the terminal has no raw mode)
   --answers FILE        answers as JSON (as written by --save-answers)
   --save-answers FILE   also write the answers used to FILE (no secrets)
-  --force               replace a non-empty bundle directory or answers file
+  --force               replace a previous bundle in --out (only a bundle) or an answers file
 ${SERVER_PREFILL_HELP}
                           (the server's version is then not asked, the names on
                           its certificate are offered, and the passwords step
