@@ -113,5 +113,6 @@ export function checkOneOf<T>(value: unknown, allowed: readonly T[]): string | u
 export function checkOut(out: string): string | undefined {
   if (out.trim().length === 0) return 'must not be empty';
   if (out.includes('\0')) return 'must not contain a NUL byte';
+  if (Buffer.byteLength(out) > 4095) return `is ${Buffer.byteLength(out)} bytes long; a path is at most 4095 (PATH_MAX)`;
   return undefined;
 }

@@ -65,6 +65,8 @@ export async function readBundleFile(dir: string, rel: string): Promise<{ bytes?
   try {
     const st = await handle.stat();
     if (!st.isFile()) return { problem: { where: rel, message: 'is not a regular file (a device, FIFO or directory cannot be installed)' } };
+    // A second name may be a file from outside the bundle (an old key, /etc/shadow) linked in.
+    if (st.nlink > 1) return { problem: { where: rel, message: `has ${st.nlink} hard links: a bundle file has one; replace it with a copy (cp) if it is meant to be there` } };
     if (st.size > MAX_BUNDLE_FILE) return { problem: { where: rel, message: `is ${st.size} bytes; a bundle file is at most ${MAX_BUNDLE_FILE}` } };
     return { bytes: await handle.readFile() };
   } finally {
@@ -72,9 +74,12 @@ export async function readBundleFile(dir: string, rel: string): Promise<{ bytes?
   }
 }
 
-/** A file setting's value must stay inside the data directory: relative, no "..". Absolute ones are checked against the server later. */
+/**
+ * A file setting's value must stay inside the data directory: relative, no
+ * "..". Absolute ones are checked against the server later; an empty one
+ * installs nothing (apply skips it).
+ */
 function checkFileValue(name: string, value: string): string | undefined {
-  if (value === '') return `${name} is empty`;
   if (value.includes('\0') || /[\n\r]/.test(value)) return `${name} holds a control character`;
   if (value.split('/').includes('..')) return `${name} = '${value}' climbs out with "..": name a file in the data directory (e.g. '${posix.basename(value)}')`;
   return undefined;

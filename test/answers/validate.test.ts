@@ -1,6 +1,6 @@
 import test from 'ava';
 import { checkAnswer } from '../../src/answers/questions.js';
-import { checkDays, checkHost, checkNetwork, checkRole, MAX_HOSTS, normalizeHost } from '../../src/answers/validate.js';
+import { checkDays, checkHost, checkNetwork, checkOut, checkRole, MAX_HOSTS, normalizeHost } from '../../src/answers/validate.js';
 
 const accepts = test.macro({
   exec(t, check: (v: string) => string | undefined, value: string) {
@@ -32,6 +32,11 @@ test(rejects, checkHost, `${'a'.repeat(64)}.example.com`, /not a valid host name
 test(rejects, checkHost, 'fe80::1%eth0', /IPv6 zone \(%eth0\)[^]*\(fe80::1\)/);
 test(rejects, checkHost, '[10.0.0.1]', /only an IPv6 address goes in \[brackets\]/);
 test(rejects, checkHost, '.', /not a valid host name/);
+
+test('an --out path longer than PATH_MAX', (t) => {
+  t.regex(checkOut('/tmp/' + 'a'.repeat(5000)) ?? 'accepted', /is 5005 bytes long; a path is at most 4095/);
+  t.is(checkOut('/tmp/' + 'a'.repeat(200)), undefined);
+});
 
 test('normalizeHost gives each accepted spelling one form', (t) => {
   const cases: [string, string][] = [

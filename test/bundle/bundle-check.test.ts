@@ -1,7 +1,7 @@
 /** A tampered bundle is refused by name before apply touches anything; what generate makes passes. */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { appendFile, copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, link, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { readBundle } from '../../src/bundle/apply-bundle.js';
@@ -65,6 +65,12 @@ test('a FIFO as a bundle file', tampered, async (b) => {
   await rm(join(b, 'server', 'root.crl'));
   await run('mkfifo', [join(b, 'server', 'root.crl')]);
 }, /server\/root\.crl: is not a regular file/);
+test('a hard link to a file outside the bundle', tampered, async (b) => {
+  const outside = join(b, '..', 'old.key');
+  await copyFile(join(b, 'server', 'server.key'), outside);
+  await rm(join(b, 'server', 'server.key'));
+  await link(outside, join(b, 'server', 'server.key'));
+}, /server\/server\.key: has 2 hard links/);
 test('a key that does not match the certificate', tampered, (b) => copyFile(join(b, 'clients', 'alice', 'postgresql.key'), join(b, 'server', 'server.key')), /server\/server\.key: does not belong to server\/server\.crt/);
 
 test('every problem is named at once', tampered, async (b) => {
