@@ -15,7 +15,7 @@ import type { Answers } from '../answers/answers.js';
 import { BUNDLE_OPTIONS } from '../args.js';
 import { previousBundleProblem } from '../bundle/previous-bundle.js';
 import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
-import { checkHost } from '../answers/validate.js';
+import { checkHost, MAX_HOSTS, normalizeHost } from '../answers/validate.js';
 import type { ServerPrefill } from '../audit/prefill.js';
 import { UsageError } from '../errors.js';
 import { quitNow } from '../interrupt.js';
@@ -91,7 +91,7 @@ async function askServer(connect: string | undefined): Promise<ServerPrefill> {
   const pre = await prefillFromServer(connect);
   // Names from the current certificate are only offered: one the checks refuse is dropped, not a reason to stop.
   const answers = { ...pre.answers };
-  const hosts = answers.hosts?.filter((h) => !checkHost(h));
+  const hosts = answers.hosts && [...new Set(answers.hosts.filter((h) => !checkHost(h)).map(normalizeHost))].slice(0, MAX_HOSTS);
   if (hosts && hosts.length > 0) answers.hosts = hosts;
   else delete answers.hosts;
   return { ...pre, answers };

@@ -1,8 +1,12 @@
 import test from 'ava';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { promisify } from 'node:util';
+import { BIN, runCli } from '../helpers/cli.js';
+
+const run = promisify(execFile);
 
 /** Each bad input exits 2 with a message naming the problem, and writes nothing. */
 const badInput = test.macro({
@@ -73,6 +77,23 @@ test('--force on a bundle holding files of the user exits 2 and keeps them', bad
 test('--save-answers into a directory that does not exist: no bundle either', badInput, ['--save-answers', 'nowhere/a.json'], /--save-answers nowhere\/a\.json: the directory [^\n]*nowhere does not exist; nothing was written/);
 test('--save-answers naming a directory: no bundle either', badInput, ['--save-answers', 'd'], /--save-answers d: exists and is not a regular file; nothing was written/, { 'd/x': '' });
 test('--save-answers onto an existing file without --force', badInput, ['--save-answers', 'a.json'], /--save-answers a\.json: file exists; pass --force/, { 'a.json': '{}' });
+
+test('--save-answers into a directory the user cannot write (run as nobody): no bundle either', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-save-'));
+  try {
+    await chmod(work, 0o777); // nobody may write the bundle here, but not in locked/
+    await mkdir(join(work, 'locked'), { mode: 0o755 });
+    const r = await run('runuser', ['-u', 'nobody', '--', process.execPath, BIN, 'generate', '--out', join(work, 'b'), '-q', '--pki', 'self-signed', '--host', 'localhost', '--save-answers', join(work, 'locked', 'a.json')], { env: { ...process.env, NO_COLOR: '1' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    t.is(r.code, 2);
+    t.regex(r.stderr, /--save-answers [^\n]*locked\/a\.json: cannot write in [^\n]*locked \(EACCES\); nothing was written/);
+    t.deepEqual((await readdir(work)).sort(), ['locked']);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
 
 test('an unknown command exits 2', async (t) => {
   const r = await runCli(['frobnicate']);
