@@ -1,7 +1,8 @@
 /** A tampered bundle is refused by name before apply touches anything; what generate makes passes. */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { appendFile, copyFile, link, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { readBundle } from '../../src/bundle/apply-bundle.js';
@@ -9,6 +10,7 @@ import { checkInstallPaths, type BundleCheckOptions } from '../../src/bundle/bun
 import { UsageError } from '../../src/errors.js';
 import { issueAll } from '../../src/pki/index.js';
 import { makeBundle } from '../e2e/apply-helpers.js';
+import { runCli } from '../helpers/cli.js';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;
@@ -41,6 +43,19 @@ test('a bundle as generate wrote it passes', async (t) => {
     const b = await readBundle(bundle);
     t.is(b.pgVersion, 15);
     t.truthy(b.server['server.key']);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+test('self-signed and PostgreSQL 18 bundles as generate wrote them pass', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-check-'));
+  try {
+    for (const [name, args] of [['self', ['--pki', 'self-signed']], ['v18', ['--pg-version', '18', '--pki', 'ca', '--client-certs', 'cert', '--client-user', 'bob']]] as const) {
+      const r = await runCli(['generate', '-q', '--out', join(work, name), '--host', 'localhost', ...args]);
+      t.is(r.code, 0, r.stderr);
+      await t.notThrowsAsync(readBundle(join(work, name)), name);
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
   }
