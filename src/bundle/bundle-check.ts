@@ -10,7 +10,7 @@ import { lstat, open } from 'node:fs/promises';
 import { isAbsolute, join, posix } from 'node:path';
 import { AUTO_CONF_FILE, INCLUDE_DIRECTIVES, parseConf } from '../pg/conf.js';
 import { formatRule, hbaRecords, parseHba } from '../pg/hba.js';
-import { checkServerCertificate } from '../pki/chain.js';
+import { checkServerCertificate } from '../pki/index.js';
 import { bundleRuleShapes, ruleShape } from '../plan/hba-rules.js';
 import { bundleSettingNames } from '../plan/settings.js';
 
