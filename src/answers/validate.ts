@@ -75,6 +75,11 @@ export function checkNetwork(net: string): string | undefined {
   }
   const [, addr, bitsText] = m;
   const bits = Number(bitsText);
+  const zone = addr!.indexOf('%');
+  if (zone >= 0 && isIPv6(addr!)) {
+    // Measured on PostgreSQL 15: a zone naming no interface of the server makes the line invalid; a known one is dropped.
+    return `"${net}": an IPv6 zone (${addr!.slice(zone)}) depends on the server's network interfaces; give the range alone (${addr!.slice(0, zone)}/${bitsText})`;
+  }
   if (isIPv4(addr!)) return bits <= 32 ? undefined : `"${net}": an IPv4 prefix length is 0-32`;
   if (isIPv6(addr!)) return bits <= 128 ? undefined : `"${net}": an IPv6 prefix length is 0-128`;
   return `"${net}": "${addr}" is not an IP address`;

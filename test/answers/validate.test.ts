@@ -74,6 +74,7 @@ test(rejects, checkNetwork, '::/129', /IPv6 prefix length is 0-128/);
 test(rejects, checkNetwork, '10.0.0.1', /needs a prefix length, e.g. 10.0.0.1\/32/);
 test(rejects, checkNetwork, 'example.com/24', /not an IP address/);
 test(rejects, checkNetwork, 'everywhere', /not a CIDR address/);
+test(rejects, checkNetwork, 'fe80::%eth0/64', /IPv6 zone \(%eth0\) depends on the server's network interfaces; give the range alone \(fe80::\/64\)/);
 
 for (const role of ['postgres', 'app_user', 'alice.smith', 'Bob', '_x', 'a-b']) test(accepts, checkRole, role);
 test(rejects, checkRole, '', /empty/);
