@@ -11,7 +11,7 @@ import {
   PG_VERSIONS,
   TLS_VERSIONS,
 } from './answers.js';
-import { checkDays, checkHost, checkNetwork, checkOneOf, checkOut, checkPort, checkRole } from './validate.js';
+import { checkDays, checkHost, checkNetwork, checkOneOf, checkOut, checkPort, checkRole, MAX_CLIENT_USERS, MAX_HOSTS, MAX_NETWORKS, normalizeHost } from './validate.js';
 
 /** Facts about the machine the tool runs on, used for defaults. */
 export interface EnvFacts {
@@ -64,6 +64,10 @@ export interface ListQuestion<K extends keyof Answers> extends QuestionBase<K> {
   readonly checkItem: (item: string) => string | undefined;
   /** Whether the list may be empty given the other answers. */
   readonly minItems: (partial: Partial<Answers>) => number;
+  /** The most entries the list may hold, and why. */
+  readonly maxItems: { readonly count: number; readonly why: string };
+  /** The one spelling of an item checkItem accepted; duplicates are found among these. */
+  readonly normalizeItem?: (item: string) => string;
 }
 export interface TextQuestion<K extends keyof Answers> extends QuestionBase<K> {
   readonly kind: 'text' | 'number';
@@ -111,7 +115,9 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     manual: '32.19.1 Client Verification of Server Certificates',
     more: 'Clients compare the name they dialled with the certificate (RFC 6125), so use these exact names in connection strings. A wildcard such as *.db.example.com covers one label only. An IP address matches only an IP entry: list the addresses clients connect to by number. Several entries can be typed at once, separated by commas or spaces.',
     checkItem: checkHost,
+    normalizeItem: normalizeHost,
     minItems: () => 1,
+    maxItems: { count: MAX_HOSTS, why: 'each goes into the server certificate, which clients read at every connection' },
     defaultValue: (_p, env) => unique([env.fqdn, env.hostname, 'localhost', '127.0.0.1', '::1']),
   },
   port: {
@@ -204,6 +210,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     more: 'Each entry becomes a `hostssl all all ENTRY ...` line and a matching replication line. samenet is any subnet the server has an address in; samehost the server itself; all any address (TLS and authentication still apply). Use CIDR ranges for the rest, e.g. 192.168.1.0/24 or fd00::/8. A client from an address no line covers is refused.',
     checkItem: checkNetwork,
     minItems: () => 1,
+    maxItems: { count: MAX_NETWORKS, why: 'each becomes two pg_hba.conf lines, which the server reads for every connection' },
     defaultValue: () => ['samenet'],
   },
   clientCerts: {
@@ -236,6 +243,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     onlyValue: (p) => (p.pki === 'self-signed' || p.clientCerts === 'none' ? [] : undefined),
     checkItem: checkRole,
     minItems: (p) => (p.clientCerts && p.clientCerts !== 'none' ? 1 : 0),
+    maxItems: { count: MAX_CLIENT_USERS, why: 'each gets its own key and certificate; issue more later from the CA' },
     defaultValue: (p) => (p.pki === 'self-signed' || p.clientCerts === 'none' ? [] : ['postgres']),
   },
 };
@@ -279,9 +287,19 @@ export function checkAnswer<K extends keyof Answers>(key: K, value: unknown, par
     }
     case 'list': {
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return ['must be a list of strings'];
+      // Checked first: a list over the bound is answered at once, not with one message per entry.
+      if (value.length > q.maxItems.count) return [`${value.length} entries; at most ${q.maxItems.count} (${q.maxItems.why})`];
       const problems = value.map((v: string) => q.checkItem(v)).filter((m): m is string => !!m);
-      const dupes = value.filter((v, i) => value.indexOf(v) !== i);
-      if (dupes.length) problems.push(`"${dupes[0]}" is listed twice`);
+      const seen = new Map<string, string>();
+      for (const v of value as string[]) {
+        const form = q.normalizeItem && !q.checkItem(v) ? q.normalizeItem(v) : v;
+        const first = seen.get(form);
+        if (first !== undefined) {
+          problems.push(first === v ? `"${v}" is listed twice` : `"${v}" is the same as "${first}", listed before`);
+          break;
+        }
+        seen.set(form, v);
+      }
       const min = q.minItems(partial);
       if (value.length < min) problems.push(`needs at least ${min} entr${min === 1 ? 'y' : 'ies'}`);
       return problems;
@@ -324,6 +342,12 @@ export function parseAnswerText<K extends keyof Answers>(key: K, text: string): 
     return found.value as Answers[K];
   }
   // Commas separate items (no host, network or role contains one); spaces stay, so checks can name them.
-  if (q.kind === 'list') return text.split(',').map((s) => s.trim()).filter(Boolean) as Answers[K];
+  if (q.kind === 'list') return normalizeList(q, text.split(',').map((s) => s.trim()).filter(Boolean)) as Answers[K];
   return text as Answers[K];
+}
+
+/** Items of a list in their one spelling; an item its check refuses is left as typed, so the message quotes it. */
+export function normalizeList(q: ListQuestion<keyof Answers>, items: readonly string[]): string[] {
+  const norm = q.normalizeItem;
+  return norm ? items.map((v) => (q.checkItem(v) ? v : norm(v))) : [...items];
 }

@@ -4,7 +4,7 @@
  * problems are reported together, each naming its field.
  */
 import { ANSWER_KEYS, type Answers } from './answers.js';
-import { checkAnswer, crossCheck, type EnvFacts, parseAnswerText, QUESTION_ORDER, QUESTIONS } from './questions.js';
+import { checkAnswer, crossCheck, type EnvFacts, normalizeList, parseAnswerText, QUESTION_ORDER, QUESTIONS, type Question } from './questions.js';
 import { parseCommandArgs, type Options } from '../args.js';
 import { AnswersError, UsageError } from '../errors.js';
 import { resolveAnswers } from './resolve-answers.js';
@@ -81,7 +81,7 @@ export function answersFromJson(text: string, source: string): Partial<Answers> 
     for (const message of checkAnswer(key as keyof Answers, value, {})) problems.push({ field: key, message });
   }
   if (problems.length) throw new AnswersError(problems.map((p) => ({ ...p, field: `${source}: ${p.field}` })));
-  return data as Partial<Answers>;
+  return normalized(data as Partial<Answers>);
 }
 
 /**
@@ -89,7 +89,7 @@ export function answersFromJson(text: string, source: string): Partial<Answers> 
  * then defaults in question order. Throws AnswersError naming each bad field.
  */
 export function completeAnswers(given: Partial<Answers>, env: EnvFacts): Answers {
-  const full = resolveAnswers({ flags: given }, env).values;
+  const full = normalized(resolveAnswers({ flags: given }, env).values) as Answers;
   // Cross-field problems first: they explain the per-field ones they cause.
   const problems: { field: string; message: string }[] = Array.isArray(full.clientUsers) ? crossCheck(full) : [];
   for (const key of QUESTION_ORDER) {
@@ -104,4 +104,15 @@ export function answersToJson(a: Answers): string {
   const ordered: Record<string, unknown> = {};
   for (const key of ANSWER_KEYS) ordered[key] = a[key];
   return JSON.stringify(ordered, null, 2) + '\n';
+}
+
+/** Lists with their items in their one spelling (hosts: no brackets, no trailing dot), so every later step sees the same value. */
+function normalized(a: Partial<Answers>): Partial<Answers> {
+  const out: Record<string, unknown> = { ...a };
+  for (const key of QUESTION_ORDER) {
+    const q = QUESTIONS[key] as Question;
+    const value = out[key];
+    if (q.kind === 'list' && Array.isArray(value) && value.every((v) => typeof v === 'string')) out[key] = normalizeList(q, value);
+  }
+  return out as Partial<Answers>;
 }

@@ -9,6 +9,7 @@ import { TOOL_VERSION } from '../package-info.js';
 import { checkAccess } from './access.js';
 import { alterSystemStatements, requireAlterSystem, runAlterSystem } from './alter.js';
 import { readBundle, type ReadBundle } from './read-bundle.js';
+import { checkInstallPaths, type BundleCheckOptions } from './bundle-check.js';
 import { sameSettingValue } from '../pg/conf.js';
 import { checkSettings, checkWithServer, restartSettings, type CheckProblem } from './check.js';
 import { dryRunReport, idNames } from './diff.js';
@@ -34,6 +35,8 @@ export interface ApplyRequest {
   readonly confirm?: (question: string) => Promise<boolean>;
   readonly log: Log;
   readonly now?: Date;
+  /** Edits of the bundle the user vouches for (--passphrase-command, --allow-edited-rules). */
+  readonly check?: BundleCheckOptions;
 }
 
 /** The result: exit code 0 (applied, or nothing to do), 1 (failed, old files restored). */
@@ -118,7 +121,7 @@ function restore(backup: Backup, access: ServerAccess, log: Log): void {
 
 /** Run an apply; bad input throws UsageError before anything changes. */
 export async function applyBundle(req: ApplyRequest): Promise<ApplyResult> {
-  const bundle = await readBundle(req.bundleDir, req.now);
+  const bundle = await readBundle(req.bundleDir, req.now, req.check);
   const access = await openServer(req.where, bundle.pgVersion);
   try {
     if (req.dryRun) return await applyWith(req, bundle, access, '');
@@ -140,6 +143,9 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
   const log = req.log;
   if (req.options.alterSystem) await requireAlterSystem(access);
   const plan = planFor(bundle, access, req.options);
+  const settingsFile = plan.files.find((f) => f.role === 'settings')?.path ?? autoConfPath(server);
+  const misplaced = checkInstallPaths(bundle.settings, { dataDir: server.dataDir, configFile: server.configFile, hbaFile: server.hbaFile, settingsFile });
+  if (misplaced.length > 0) throw new UsageError(`the bundle's files would go where apply does not write; nothing was changed:\n${problemText(misplaced)}`);
   if (plan.problems.length > 0) {
     throw new UsageError(`the bundle cannot be applied; nothing was changed:\n${problemText(plan.problems.map((p) => ({ where: p.line ? `${p.file}:${p.line}` : p.file, message: p.message })))}`);
   }

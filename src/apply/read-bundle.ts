@@ -1,13 +1,14 @@
 /**
  * Read a bundle for apply, as it stands on disk: the reviewed artefact, edits
- * and all. Refuses what is not a bundle or cannot work (a key that does not
- * belong to the certificate), before anything on the server is touched.
+ * and all. Refuses what is not a bundle, cannot work (a key that does not
+ * belong to the certificate) or was not made by generate and not allowed by
+ * flag (bundle-check.ts), before anything on the server is touched.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { PG_VERSIONS } from '../answers/answers.js';
 import { UsageError } from '../errors.js';
+import { checkBundleCertificate, checkBundleRules, checkBundleSettings, readBundleFile, type BundleCheckOptions, type BundleProblem } from './bundle-check.js';
 import { SERVER_FILE_SETTINGS, type BundleContents, type ServerFileName } from './plan.js';
 
 /** A bundle and what was learnt reading it. */
@@ -15,15 +16,6 @@ export interface ReadBundle extends BundleContents {
   /** The key is passphrase-protected (it needs ssl_passphrase_command, 19.3.3). */
   readonly keyEncrypted: boolean;
   readonly warnings: readonly string[];
-}
-
-async function readOptional(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
 }
 
 /** A PEM private key that needs a passphrase (PKCS#8 EncryptedPrivateKeyInfo or legacy Proc-Type). */
@@ -43,23 +35,6 @@ function pgVersionOf(answersText: string, path: string): number {
   return v;
 }
 
-function checkPair(cert: Buffer, key: Buffer, dir: string, now: Date, warnings: string[]): void {
-  let x509: X509Certificate;
-  try {
-    x509 = new X509Certificate(cert);
-  } catch (err) {
-    throw new UsageError(`${dir}/server/server.crt: not a certificate (${(err as Error).message})`);
-  }
-  let pk;
-  try {
-    pk = createPrivateKey(key);
-  } catch (err) {
-    throw new UsageError(`${dir}/server/server.key: not a private key (${(err as Error).message})`);
-  }
-  if (!x509.checkPrivateKey(pk)) throw new UsageError(`${dir}/server/server.key does not belong to server/server.crt: the server would refuse to load them`);
-  if (new Date(x509.validTo) < now) warnings.push(`server/server.crt expired on ${x509.validTo}: clients will refuse it`);
-}
-
 // The CA file must hold certificates and the CRL file CRLs (PEM), or the server's SSL reload fails.
 function checkPublicFiles(server: Partial<Record<ServerFileName, Uint8Array>>, dir: string): void {
   const ca = server['root.crt'];
@@ -76,33 +51,45 @@ function checkPublicFiles(server: Partial<Record<ServerFileName, Uint8Array>>, d
   }
 }
 
-/** Read and check a bundle directory. */
-export async function readBundle(dirArg: string, now = new Date()): Promise<ReadBundle> {
+/** Read and check a bundle directory; every problem found is named at once, before anything changes. */
+export async function readBundle(dirArg: string, now = new Date(), check: BundleCheckOptions = {}): Promise<ReadBundle> {
   const dir = resolve(dirArg);
-  const answers = await readOptional(join(dir, 'answers.json'));
-  const hba = await readOptional(join(dir, 'conf', 'pg_hba.conf'));
-  const settings = await readOptional(join(dir, 'conf', 'pg-secure-setup.conf'));
-  if (!answers || !hba || !settings) {
+  const problems: BundleProblem[] = [];
+  const read = async (rel: string): Promise<Buffer | undefined> => {
+    const r = await readBundleFile(dir, rel);
+    if (r.problem) problems.push(r.problem);
+    return r.bytes;
+  };
+  const answers = await read('answers.json');
+  const hba = await read('conf/pg_hba.conf');
+  const settings = await read('conf/pg-secure-setup.conf');
+  if (problems.length === 0 && (!answers || !hba || !settings)) {
     const missing = [!answers && 'answers.json', !hba && 'conf/pg_hba.conf', !settings && 'conf/pg-secure-setup.conf'].filter(Boolean).join(', ');
     throw new UsageError(`${dirArg} is not a pg-secure-setup bundle (missing ${missing}); make one with pg-secure-setup generate`);
   }
   const server: Partial<Record<ServerFileName, Uint8Array>> = {};
   for (const name of Object.keys(SERVER_FILE_SETTINGS) as ServerFileName[]) {
-    const bytes = await readOptional(join(dir, 'server', name));
+    const bytes = await read(`server/${name}`);
     if (bytes) server[name] = bytes;
   }
-  const warnings: string[] = [];
   const key = server['server.key'];
   const keyEncrypted = key !== undefined && isEncryptedPem(Buffer.from(key).toString('latin1'));
-  if (server['server.crt'] && key && !keyEncrypted) checkPair(Buffer.from(server['server.crt']), Buffer.from(key), dirArg, now, warnings);
+  if (answers && hba && settings) {
+    problems.push(...checkBundleSettings(settings.toString('utf8'), check), ...checkBundleRules(hba.toString('utf8'), check));
+    const buf = (b: Uint8Array | undefined) => (b ? Buffer.from(b) : undefined);
+    problems.push(...checkBundleCertificate({ crt: buf(server['server.crt']), key: buf(key), ca: buf(server['root.crt']), keyEncrypted }, now));
+  }
+  if (problems.length > 0) {
+    throw new UsageError(`${dirArg}: the bundle fails its check, so nothing was changed:\n${problems.map((p) => `  ${p.where}: ${p.message}`).join('\n')}`);
+  }
   checkPublicFiles(server, dirArg);
   return {
     dir,
-    pgVersion: pgVersionOf(answers.toString('utf8'), join(dir, 'answers.json')),
-    hba: hba.toString('utf8'),
-    settings: settings.toString('utf8'),
+    pgVersion: pgVersionOf(answers!.toString('utf8'), join(dir, 'answers.json')),
+    hba: hba!.toString('utf8'),
+    settings: settings!.toString('utf8'),
     server,
     keyEncrypted,
-    warnings,
+    warnings: [],
   };
 }

@@ -10,6 +10,7 @@ import { chmod, lstat, mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/p
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { BundleFile } from './materialize.js';
+import { previousBundleProblem } from './previous-bundle.js';
 
 const pending = new Set<string>();
 let hooked = false;
@@ -29,7 +30,8 @@ function trackStaging(dir: string): void {
 const PRIVATE_DIRS = new Set(['ca']);
 
 /**
- * Refuse a target that exists and is not an empty directory, unless `force`.
+ * Refuse a target that exists and is not an empty directory, unless `force`
+ * and it is a previous bundle.
  * Call it before any slow work so bad input fails at once.
  */
 export async function checkTarget(out: string, force: boolean): Promise<void> {
@@ -42,9 +44,10 @@ export async function checkTarget(out: string, force: boolean): Promise<void> {
     throw new UsageError(`--out ${out}: cannot be used (${(err as Error).message})`);
   }
   if (!st.isDirectory()) throw new UsageError(`--out ${out}: exists and is not a directory`);
-  if (!force && (await readdir(target)).length > 0) {
-    throw new UsageError(`--out ${out}: directory exists and is not empty; choose another directory or pass --force to replace it`);
-  }
+  if ((await readdir(target)).length === 0) return;
+  if (!force) throw new UsageError(`--out ${out}: directory exists and is not empty; choose another directory or pass --force to replace it`);
+  const problem = previousBundleProblem(target);
+  if (problem) throw new UsageError(`--out ${out}: ${problem}`);
 }
 
 async function writeFileExclusive(path: string, bytes: Uint8Array, mode: number): Promise<void> {

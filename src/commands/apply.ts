@@ -33,6 +33,8 @@ const OPTIONS = {
   'alter-system': { type: 'boolean' },
   'skip-server-check': { type: 'boolean' },
   'key-owner': { type: 'string' },
+  'passphrase-command': { type: 'string' },
+  'allow-edited-rules': { type: 'boolean' },
   'dry-run': { type: 'boolean', short: 'n' },
   yes: { type: 'boolean', short: 'y' },
   quiet: { type: 'boolean', short: 'q' },
@@ -81,7 +83,11 @@ this runs on, as the bundle stands (edit its conf/ files first if you like):
     above the rules they must override; the server's OS user keeps local access;
   - the server's own open rules closed: local trust becomes peer, host trust
     and password become scram-sha-256 (shown in --dry-run's diff).
-Before any change it checks that a superuser can still log in afterwards
+The bundle is checked first: its files are regular files inside it (no
+symbolic links), it sets only the settings generate makes, its files go into
+the data or config directory, its rules use only generate's methods, and the
+server certificate matches its key, is valid now and chains to root.crt.
+Before any change it also checks that a superuser can still log in afterwards
 (refusing, exit 2, if none could) and lists roles that would lose their way in,
 each with the command that fixes it (needs the running server's SQL access).
 Every file it changes is backed up first, outside the data directory
@@ -103,6 +109,11 @@ ${WHERE_HELP}
   --skip-server-check     apply even when the running server cannot be asked to check
                           the new files (pg_hba_file_rules, pg_file_settings); without
                           it that stops the apply before anything is written
+  --passphrase-command CMD
+                          the bundle sets ssl_passphrase_command = CMD and you vouch for it
+                          (the server runs it at every start); refused without this flag
+  --allow-edited-rules    install conf/pg_hba.conf rules generate would not make (methods
+                          other than scram-sha-256, cert, reject, peer on local)
   -n, --dry-run           print a diff of every file and the commands (and ALTER SYSTEM
                           statements); change nothing
   -y, --yes               allow a restart when one is needed (pg_ctl restart -m fast)
@@ -127,6 +138,10 @@ Undo the last apply with 'pg-secure-setup rollback'.`,
         bundleDir: positionals[0]!,
         where: whereFrom(values),
         options: { md5ToScram: !!values['md5-to-scram'], keyOwner, alterSystem: !!values['alter-system'], skipServerCheck: !!values['skip-server-check'], keepTrust: !!values['keep-trust'] },
+        check: {
+          ...(typeof values['passphrase-command'] === 'string' ? { passphraseCommand: values['passphrase-command'] } : {}),
+          allowEditedRules: !!values['allow-edited-rules'],
+        },
         dryRun: !!values['dry-run'],
         yes: !!values.yes,
         confirm: terminalConfirm(),

@@ -2,7 +2,7 @@
  * `pg-secure-setup generate`: answers (file, flags, defaults) -> bundle on
  * disk, with no prompts. The core every other front end stands on.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Answers } from '../answers/answers.js';
 import { BUNDLE_OPTIONS } from '../args.js';
 import { answerFlagHelp, answersFromFlags, answersFromJson, completeAnswers, parseFlags } from '../answers/resolve.js';
@@ -18,12 +18,18 @@ const EXTRA = {
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
+/** Largest answers file read: the bounds on every list keep a real one far below it. */
+export const MAX_ANSWERS_FILE = 1024 * 1024;
+
 /** Read and check an answers file; any problem is a usage error naming the file. */
 export async function readAnswersFile(path: string): Promise<Partial<Answers>> {
   let text: string;
   try {
+    const size = (await stat(path)).size;
+    if (size > MAX_ANSWERS_FILE) throw new UsageError(`--answers ${path}: ${size} bytes; an answers file is at most ${MAX_ANSWERS_FILE} (a few hundred bytes is usual)`);
     text = await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`--answers ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return answersFromJson(text, path);
@@ -47,7 +53,8 @@ answers file; an answer given by neither takes its default.
 Options:
   --answers FILE        answers as JSON (as written by --save-answers)
   --save-answers FILE   also write the answers used to FILE (no secrets)
-  --force               replace a non-empty --out directory
+  --force               replace an --out directory holding a previous bundle (only that),
+                        and an existing --save-answers file
   -q, --quiet           print only errors
 ${SERVER_PREFILL_HELP}
 ${answerFlagHelp()}

@@ -1,6 +1,7 @@
 /** Answers -> plan -> key material -> bundle on disk: the steps every front end shares. */
-import { access, rename, rm, writeFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { constants } from 'node:fs';
+import { access, lstat, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import type { Answers } from '../answers/answers.js';
 import { answersToJson } from '../answers/resolve.js';
 import { materialize, type KeyProgress } from '../bundle/materialize.js';
@@ -30,15 +31,31 @@ export async function makeBundle(answers: Answers, opts: { force: boolean; onPro
   return { plan, dir, issued };
 }
 
-/** Refuse to replace an existing answers file without `force` (checked before anything is written). */
+/**
+ * Check before anything is written that the answers file can be written:
+ * its directory exists and is writable, and an existing file is replaced
+ * only with `force` (and only when it is a file).
+ */
 export async function checkSaveTarget(path: string, force: boolean): Promise<void> {
-  if (force) return;
+  const fail = (why: string) => new UsageError(`--save-answers ${path}: ${why}; nothing was written`);
+  let st;
   try {
-    await access(path);
-  } catch {
-    return;
+    st = await lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fail(`cannot be used (${(err as NodeJS.ErrnoException).code})`);
   }
-  throw new UsageError(`--save-answers ${path}: file exists; pass --force to replace it`);
+  if (st && !st.isFile()) throw fail('exists and is not a regular file');
+  if (st && !force) throw fail('file exists; pass --force to replace it');
+  const dir = dirname(resolve(path));
+  try {
+    if (!(await stat(dir)).isDirectory()) throw fail(`${dir} is not a directory`);
+    // The file is written as a temporary beside it and renamed: the directory must take new files.
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw fail(code === 'ENOENT' ? `the directory ${dir} does not exist` : `cannot write in ${dir} (${code ?? (err as Error).message})`);
+  }
 }
 
 /** Write the answers file atomically (temporary file, then rename). */
@@ -61,8 +78,9 @@ export function printSummary(result: BundleResult, out: NodeJS.WritableStream): 
     ...result.plan.files.map((f) => `  ${f.mode.toString(8).padStart(4, '0')}  ${f.path}`),
     '',
     'Next, on the server:',
-    ...result.plan.commands.map((c) => `  cd ${shown} && ${commandLine(c)}`),
-    `Read ${shown}/README.md for the manual steps and client connection strings.`,
+    // Quoted: a path with a space or a newline must paste as one argument.
+    ...result.plan.commands.map((c) => `  ${commandLine(['cd', shown])} && ${commandLine(c)}`),
+    `Read ${commandLine([`${shown}/README.md`])} for the manual steps and client connection strings.`,
     ...result.plan.warnings.map((w) => `Note: ${w}`),
   ];
   out.write(lines.join('\n') + '\n');

@@ -13,9 +13,10 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Answers } from '../answers/answers.js';
 import { BUNDLE_OPTIONS } from '../args.js';
-import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
+import { previousBundleProblem } from '../bundle/previous-bundle.js';
 import { resolveAnswers } from '../answers/resolve-answers.js';
-import { checkHost } from '../answers/validate.js';
+import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
+import { checkHost, MAX_HOSTS, normalizeHost } from '../answers/validate.js';
 import type { ServerPrefill } from '../audit/prefill.js';
 import { UsageError } from '../errors.js';
 import { quitNow } from '../interrupt.js';
@@ -75,8 +76,10 @@ export function outDirProblem(out: string, force: boolean): string | undefined {
     return code === 'ENOENT' ? undefined : `${out} cannot be used (${code ?? (err as Error).message})`;
   }
   if (!isDir) return `${out} exists and is not a directory`;
-  if (!force && readdirSync(path).length > 0) return `${out} exists and is not empty: choose another directory (or start again with --force to replace it)`;
-  return undefined;
+  if (readdirSync(path).length === 0) return undefined;
+  if (!force) return `${out} exists and is not empty: choose another directory (or start again with --force to replace it)`;
+  const problem = previousBundleProblem(path);
+  return problem ? `${out} ${problem}` : undefined;
 }
 
 /**
@@ -89,7 +92,7 @@ async function askServer(connect: string | undefined): Promise<ServerPrefill> {
   const pre = await prefillFromServer(connect);
   // Names from the current certificate are only offered: one the checks refuse is dropped, not a reason to stop.
   const answers = { ...pre.answers };
-  const hosts = answers.hosts?.filter((h) => !checkHost(h));
+  const hosts = answers.hosts && [...new Set(answers.hosts.filter((h) => !checkHost(h)).map(normalizeHost))].slice(0, MAX_HOSTS);
   if (hosts && hosts.length > 0) answers.hosts = hosts;
   else delete answers.hosts;
   return { ...pre, answers };
@@ -138,7 +141,7 @@ Options:
                         (also used when the terminal has no raw mode)
   --answers FILE        answers as JSON (as written by --save-answers)
   --save-answers FILE   also write the answers used to FILE (no secrets)
-  --force               replace a non-empty bundle directory or answers file
+  --force               replace a previous bundle in --out (only a bundle) or an answers file
 ${SERVER_PREFILL_HELP}
                           (the server's version is then not asked, the names on
                           its certificate are offered, and the passwords step

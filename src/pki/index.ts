@@ -4,3 +4,4 @@ export type { CertInfo, CertKind, CertRequest, CrlOptions, IssuedCert, KeyBits }
 export { issueAll } from './certs.js';
 export { makeCrl } from './crl.js';
 export { inspectCertificate, keyMatchesCertificate } from './inspect.js';
+export { checkServerCertificate, pemCertificates, type CertProblem, type ServerCertInput } from './chain.js';

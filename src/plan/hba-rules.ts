@@ -3,7 +3,7 @@
  * match wins (20.1 The pg_hba.conf File), so local administration first,
  * then the plaintext refusal, then the TLS rules.
  */
-import type { Answers } from '../answers/answers.js';
+import { CLIENT_CERT_MODES, type Answers } from '../answers/answers.js';
 import type { HbaRule } from '../hba/index.js';
 
 /** A rule with the short comment written above it. */
@@ -12,7 +12,7 @@ export interface PlannedRule {
   readonly comment: string;
 }
 
-function tlsMethod(a: Answers): Pick<HbaRule, 'method' | 'options'> {
+function tlsMethod(a: Pick<Answers, 'clientCerts'>): Pick<HbaRule, 'method' | 'options'> {
   switch (a.clientCerts) {
     case 'none':
       return { method: 'scram-sha-256', options: [] };
@@ -25,7 +25,7 @@ function tlsMethod(a: Answers): Pick<HbaRule, 'method' | 'options'> {
   }
 }
 
-function describe(a: Answers): string {
+function describe(a: Pick<Answers, 'clientCerts'>): string {
   switch (a.clientCerts) {
     case 'none':
       return 'TLS and a SCRAM password';
@@ -38,7 +38,7 @@ function describe(a: Answers): string {
   }
 }
 
-export function planHbaRules(a: Answers): PlannedRule[] {
+export function planHbaRules(a: Pick<Answers, 'clientCerts' | 'refusePlaintext' | 'networks'>): PlannedRule[] {
   const rules: PlannedRule[] = [
     {
       rule: { type: 'local', databases: ['all'], users: ['all'], method: 'peer', options: [] },
@@ -73,4 +73,20 @@ export function planHbaRules(a: Answers): PlannedRule[] {
     });
   }
   return rules;
+}
+
+/** A rule's type, method and options as one string, e.g. "hostssl scram-sha-256 clientcert=verify-full". */
+export function ruleShape(rule: Pick<HbaRule, 'type' | 'method' | 'options'>): string {
+  return [rule.type, rule.method, ...rule.options.map(([k, v]) => `${k}=${v}`).sort()].join(' ');
+}
+
+/** Every rule shape planHbaRules can write, whatever the answers. */
+export function bundleRuleShapes(): ReadonlySet<string> {
+  const shapes = new Set<string>();
+  for (const clientCerts of CLIENT_CERT_MODES) {
+    for (const refusePlaintext of [true, false]) {
+      for (const r of planHbaRules({ clientCerts, refusePlaintext, networks: ['all'] })) shapes.add(ruleShape(r.rule));
+    }
+  }
+  return shapes;
 }

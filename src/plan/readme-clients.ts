@@ -24,9 +24,10 @@ export function asksPassword(a: Answers): boolean {
 function copyCommands(sources: readonly string[], privateNames: readonly string[]): string {
   const lines = [
     'mkdir -p ~/.postgresql && chmod 700 ~/.postgresql',
-    `(umask 077 && ${commandLine(['cp', '-i', ...sources, '~/.postgresql/'])})`,
+    // ~ stays outside the quoting so the shell expands it.
+    `(umask 077 && ${commandLine(['cp', '-i', ...sources])} ~/.postgresql/)`,
   ];
-  if (privateNames.length) lines.push(commandLine(['chmod', '600', ...privateNames.map((n) => `~/.postgresql/${n}`)]));
+  if (privateNames.length) lines.push(`chmod 600 ${privateNames.map((n) => `~/.postgresql/${commandLine([n])}`).join(' ')}`);
   return lines.join('\n');
 }
 

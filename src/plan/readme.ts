@@ -6,7 +6,7 @@ import type { Answers } from '../answers/answers.js';
 import { formatRule } from '../hba/index.js';
 import type { PlannedRule } from './hba-rules.js';
 import { asksPassword, clientHost, clientSections } from './readme-clients.js';
-import { commandLine } from './shell.js';
+import { commandLine, shellQuote } from './shell.js';
 import { fill, type Templates } from './template.js';
 
 /** A file as the README's table lists it. */
@@ -86,8 +86,9 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     clientCertDescription: describeClientCerts(a),
     fileTable: r.files.map((f) => `| \`${f.path}\` | ${modeText(f.mode)} | ${f.about} |`).join('\n'),
     applyCommand: commandLine(r.applyCommand),
-    dataDir: r.dirs.data,
-    confDir: r.dirs.conf,
+    // Both stand in shell commands of the README.
+    dataDir: shellQuote(r.dirs.data),
+    confDir: shellQuote(r.dirs.conf),
     firstHost: clientHost(a),
     port: a.port,
     trustCheck: a.pki === 'self-signed' ? 'is the one in `root.crt`' : 'chains to `root.crt`',

@@ -1,5 +1,5 @@
 /** postgresql.conf settings for a bundle (manual 19.3.3 SSL, 19.3.2 Authentication). */
-import type { Answers } from '../answers/answers.js';
+import { CLIENT_CERT_MODES, PG_VERSIONS, PKI_MODES, type Answers } from '../answers/answers.js';
 import { versionTraits } from './versions.js';
 
 /** One postgresql.conf setting with the reason it is set. */
@@ -57,3 +57,39 @@ export function renderSettings(settings: readonly Setting[]): string {
   const width = Math.max(...settings.map((s) => `${s.name} = ${quote(s.value)}`.length)) + 2;
   return settings.map((s) => `${`${s.name} = ${quote(s.value)}`.padEnd(width)}# ${s.comment}`).join('\n');
 }
+
+/**
+ * Settings a user may add to a bundle by hand: listen_addresses (the
+ * template offers it commented out) and the passphrase pair for a key with a
+ * passphrase (19.3.3), which apply accepts only when told the same command.
+ */
+export const HAND_SETTINGS = ['listen_addresses', 'ssl_passphrase_command', 'ssl_passphrase_command_supports_reload'] as const;
+
+/** Every setting name planSettings can write for some answers and version, plus HAND_SETTINGS. */
+export function bundleSettingNames(): ReadonlySet<string> {
+  const names = new Set<string>(HAND_SETTINGS);
+  for (const pgVersion of PG_VERSIONS) {
+    for (const pki of PKI_MODES) {
+      for (const clientCerts of CLIENT_CERT_MODES) {
+        for (const s of planSettings({ ...SAMPLE, pgVersion, pki, clientCerts })) names.add(s.name);
+      }
+    }
+  }
+  return names;
+}
+
+// Only the fields planSettings reads vary; the rest are placeholders.
+const SAMPLE: Answers = {
+  pgVersion: 15,
+  out: '.',
+  pki: 'ca',
+  hosts: ['localhost'],
+  networks: ['all'],
+  clientCerts: 'verify-full',
+  clientUsers: [],
+  port: 5432,
+  keyBits: 2048,
+  days: 1,
+  minTls: 'TLSv1.2',
+  refusePlaintext: true,
+};

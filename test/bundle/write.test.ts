@@ -49,6 +49,26 @@ test('a non-empty target is refused without --force', async (t) => {
   }
 });
 
+test('--force replaces a previous bundle only', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-write-'));
+  const bundle = [
+    { path: 'answers.json', mode: 0o644, bytes: enc('{"pgVersion": 15}') },
+    { path: 'conf/pg_hba.conf', mode: 0o644, bytes: enc('') },
+    { path: 'conf/pg-secure-setup.conf', mode: 0o644, bytes: enc('') },
+  ];
+  try {
+    const home = join(work, 'home');
+    await writeBundle(home, [{ path: '.ssh/id_ed25519', mode: 0o600, bytes: enc('key') }], { force: false });
+    await t.throwsAsync(writeBundle(home, bundle, { force: true }), { instanceOf: UsageError, message: /is not a previous pg-secure-setup bundle/ });
+    t.deepEqual(await readdir(home), ['.ssh'], 'the directory is kept');
+    const b = await writeBundle(join(work, 'b'), bundle, { force: false });
+    await writeBundle(b, [...bundle, { path: 'README.md', mode: 0o644, bytes: enc('new') }], { force: true });
+    t.deepEqual((await readdir(b)).sort(), ['README.md', 'answers.json', 'conf']);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
 test('Ctrl+C while keys are made exits 130 and leaves nothing', async (t) => {
   const work = await mkdtemp(join(tmpdir(), 'pgss-sigint-'));
   try {

@@ -1,7 +1,7 @@
 /** apply and rollback with bad input: a clear message, exit 2, nothing changed. */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,7 +64,42 @@ test('not a data directory', server, async ({ c, bundle }) => ['apply', bundle, 
 test('a server key that does not belong to the certificate', server, async ({ c, bundle }) => {
   await copyFile(join(bundle, 'clients', 'alice', 'postgresql.key'), join(bundle, 'server', 'server.key'));
   return ['apply', bundle, '--pgdata', c.dataDir];
-}, /server\/server\.key does not belong to server\/server\.crt/);
+}, /server\/server\.key: does not belong to server\/server\.crt/);
+
+test('a bundle whose ssl_crl_file points outside the data directory', server, async ({ c, bundle }) => {
+  await appendFile(join(bundle, 'conf', 'pg-secure-setup.conf'), "ssl_crl_file = '/etc/pgss-root.crl'\n");
+  return ['apply', bundle, '--pgdata', c.dataDir];
+}, /conf\/pg-secure-setup\.conf:\d+: ssl_crl_file = '\/etc\/pgss-root\.crl' is outside the data directory/);
+
+test('a bundle with a trust rule', server, async ({ c, bundle }) => {
+  await appendFile(join(bundle, 'conf', 'pg_hba.conf'), 'host all all all trust\n');
+  return ['apply', bundle, '--pgdata', c.dataDir];
+}, /conf\/pg_hba\.conf:\d+: "host all all all trust": a bundle makes only [^\n]*--allow-edited-rules/);
+
+test('a bundle whose server key is a symlink to a root-only file', server, async ({ c, bundle }) => {
+  const key = join(bundle, 'server', 'server.key');
+  await rm(key);
+  await symlink('/etc/shadow', key);
+  return ['apply', bundle, '--pgdata', c.dataDir];
+}, /server\/server\.key: is a symbolic link/);
+
+test('a bundle with an ssl_passphrase_command nobody vouched for', server, async ({ c, bundle }) => {
+  await appendFile(join(bundle, 'conf', 'pg-secure-setup.conf'), "ssl_passphrase_command = 'touch /tmp/pgss-owned'\n");
+  return ['apply', bundle, '--pgdata', c.dataDir];
+}, /ssl_passphrase_command = 'touch \/tmp\/pgss-owned' runs a command at every server start/);
+
+test('--allow-edited-rules installs an edited rule as it stands', async (t) => {
+  const [{ work, bundle }, c] = await Promise.all([makeBundle(), startCluster()]);
+  try {
+    await appendFile(join(bundle, 'conf', 'pg_hba.conf'), 'hostssl all all 10.9.0.0/16 password\n');
+    const r = await cli(['apply', bundle, '--pgdata', c.dataDir, '--allow-edited-rules']);
+    t.is(r.code, 0, r.stderr);
+    t.is(await c.psql("SELECT count(*) FROM pg_hba_file_rules WHERE address = '10.9.0.0' AND auth_method = 'password'"), '1');
+  } finally {
+    await c.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
 
 test('a rollback of a backup that does not exist', server, async ({ c }) => ['rollback', '--pgdata', c.dataDir, '--backup', '20990101T000000.000Z'], /no backup "20990101T000000\.000Z"/);
 

@@ -1,8 +1,12 @@
 import test from 'ava';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { promisify } from 'node:util';
+import { BIN, runCli } from '../helpers/cli.js';
+
+const run = promisify(execFile);
 
 /** Each bad input exits 2 with a message naming the problem, and writes nothing. */
 const badInput = test.macro({
@@ -50,6 +54,50 @@ test(badInput, ['--answers', 'a.json'], /a\.json: days: must be a number/, { 'a.
 test(badInput, ['--answers', 'a.json'], /a\.json: password: unknown answer/, { 'a.json': '{"password": "x"}' });
 test('generate into a non-empty --out without --force exits 2 and keeps the files', badInput, [], /directory exists and is not empty.*--force/, { 'bundle/keep.txt': 'mine' });
 test('an --out that is a file exits 2', badInput, [], /exists and is not a directory/, { bundle: 'a file' });
+const many = (n: number, item: (i: number) => string) => Array.from({ length: n }, (_, i) => item(i));
+const answersWith = (data: Record<string, unknown>) => JSON.stringify(data);
+
+test(badInput, ['--host', 'DB.example.com', '--host', 'db.example.com.'], /hosts: "db\.example\.com" is listed twice/);
+test(badInput, ['--host', '::1', '--host', '[0:0::1]'], /hosts: "::1" is listed twice/);
+test(badInput, ['--answers', 'a.json'], /a\.json: hosts: "\[::1\]" is the same as "::1", listed before/, { 'a.json': answersWith({ hosts: ['::1', '[::1]'] }) });
+test('80,000 hosts are refused at once with the bound', badInput, ['--answers', 'a.json'], /a\.json: hosts: 80000 entries; at most 100 \(each goes into the server certificate/, {
+  'a.json': answersWith({ hosts: many(80_000, (i) => `h${i}.x`) }),
+});
+test('101 networks are refused with the bound', badInput, ['--answers', 'a.json'], /networks: 101 entries; at most 100/, { 'a.json': answersWith({ networks: many(101, (i) => `10.${i}.0.0/16`) }) });
+test('201 client users are refused with the bound', badInput, ['--answers', 'a.json'], /clientUsers: 201 entries; at most 200/, { 'a.json': answersWith({ clientUsers: many(201, (i) => `r${i}`) }) });
+test(badInput, ['--host', `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}.example`], /is longer than 253 characters/);
+test('an answers file over 1 MiB is refused unread', badInput, ['--answers', 'a.json'], /--answers a\.json: \d+ bytes; an answers file is at most 1048576/, { 'a.json': `{"hosts": [${' '.repeat(1 << 20)}]}` });
+test('--force on a directory that is not a bundle (a home directory) exits 2 and keeps it', badInput, ['--force'], /--out bundle: is not a previous pg-secure-setup bundle[^\n]*--force replaces only a bundle/, {
+  'bundle/.bashrc': 'mine',
+  'bundle/notes.txt': 'mine',
+});
+test('--force on a bundle holding files of the user exits 2 and keeps them', badInput, ['--force'], /--out bundle: holds "notes\.txt", which a bundle does not, so --force will not delete it/, {
+  'bundle/answers.json': '{"pgVersion": 15}',
+  'bundle/conf/pg_hba.conf': '',
+  'bundle/conf/pg-secure-setup.conf': '',
+  'bundle/notes.txt': 'mine',
+});
+test('--save-answers into a directory that does not exist: no bundle either', badInput, ['--save-answers', 'nowhere/a.json'], /--save-answers nowhere\/a\.json: the directory [^\n]*nowhere does not exist; nothing was written/);
+test('--save-answers naming a directory: no bundle either', badInput, ['--save-answers', 'd'], /--save-answers d: exists and is not a regular file; nothing was written/, { 'd/x': '' });
+test('--save-answers onto an existing file without --force', badInput, ['--save-answers', 'a.json'], /--save-answers a\.json: file exists; pass --force/, { 'a.json': '{}' });
+
+test('--save-answers into a directory the user cannot write (run as nobody): no bundle either', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-save-'));
+  try {
+    await chmod(work, 0o777); // nobody may write the bundle here, but not in locked/
+    await mkdir(join(work, 'locked'), { mode: 0o755 });
+    const r = await run('runuser', ['-u', 'nobody', '--', process.execPath, BIN, 'generate', '--out', join(work, 'b'), '-q', '--pki', 'self-signed', '--host', 'localhost', '--save-answers', join(work, 'locked', 'a.json')], { env: { ...process.env, NO_COLOR: '1' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    t.is(r.code, 2);
+    t.regex(r.stderr, /--save-answers [^\n]*locked\/a\.json: cannot write in [^\n]*locked \(EACCES\); nothing was written/);
+    t.deepEqual((await readdir(work)).sort(), ['locked']);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
 test('an unknown command exits 2', async (t) => {
   const r = await runCli(['frobnicate']);
   t.is(r.code, 2);

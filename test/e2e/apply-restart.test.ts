@@ -21,15 +21,17 @@ test('a passphrase-protected key: exit 2 without --yes, a fast restart with it, 
     await appendFile(join(bundle, 'conf', 'pg-secure-setup.conf'), "ssl_passphrase_command = 'echo \"open sesame\"'\n");
 
     const before = await snapshot([c.dataDir]);
-    const dry = await cli(['apply', bundle, '--pgdata', c.dataDir, '--dry-run']);
+    // The command runs at every server start: apply installs it only when told the same command.
+    const vouched = ['--passphrase-command', 'echo "open sesame"'];
+    const dry = await cli(['apply', bundle, '--pgdata', c.dataDir, '--dry-run', ...vouched]);
     t.regex(dry.stdout, /pg_ctl restart -m fast/);
-    const refused = await cli(['apply', bundle, '--pgdata', c.dataDir]);
+    const refused = await cli(['apply', bundle, '--pgdata', c.dataDir, ...vouched]);
     t.is(refused.code, 2, refused.stdout);
     t.regex(refused.stderr, /must restart[^]*passphrase-protected[^]*--yes/);
     t.deepEqual(await snapshot([c.dataDir]), before, 'nothing changed without agreement');
 
     const pid = await c.psql('SELECT pg_postmaster_start_time()');
-    const r = await cli(['apply', bundle, '--pgdata', c.dataDir, '--yes']);
+    const r = await cli(['apply', bundle, '--pgdata', c.dataDir, '--yes', ...vouched]);
     t.is(r.code, 0, r.stderr + r.stdout);
     t.regex(r.stdout, /Restarted the server \(pg_ctl restart -m fast\)/);
     t.not(await c.psql('SELECT pg_postmaster_start_time()'), pid, 'the postmaster was restarted');
