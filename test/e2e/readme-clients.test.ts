@@ -25,7 +25,7 @@ import { cli, PASSWORD, sslIs } from './apply-helpers.js';
 const run = promisify(execFile);
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 const PYTHON = '/usr/bin/python3';
-const ready = existsSync('/usr/share/java/postgresql.jar') && existsSync(PYTHON);
+const ready = existsSync('/usr/share/java/postgresql.jar') && existsSync('/usr/bin/java') && existsSync(PYTHON);
 // One at a time: each Java run compiles its program, and the machine's cores are shared.
 const e2e = ready ? test.serial : test.serial.skip;
 
