@@ -172,6 +172,23 @@ e2e('a host the certificate does not name: each client refuses the server', asyn
   t.regex(node, /ERR_TLS_CERT_ALTNAME_INVALID/);
 });
 
+e2e('files kept elsewhere: the README\'s conninfo and JDBC URL that name them connect, with no ~/.postgresql', async (t) => {
+  const m = await clientMachine();
+  const dir = join(work, 'bundle', 'clients', 'alice');
+  const text = section(readme, 'alice');
+  const conninfo = /name\s+them: `([^`]+)`/.exec(text)?.[1];
+  const url = /name them in the URL:\s+`([^`]+)`/.exec(text)?.[1];
+  t.truthy(conninfo);
+  t.truthy(url);
+  const withDir = (s: string) => s.replaceAll('DIR', dir);
+  const psql = await sh(`psql '${withDir(conninfo!)}' -Atc 'SELECT ssl, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()'`, m.app, m.env);
+  t.is(psql, 't|/CN=alice\n');
+  // The Java example with its URL swapped for the one that names the files (postgresql.pk8 among them).
+  const java = await follow(m, /^Java/, (s) => s.replace(/"jdbc:postgresql:[^"]+"/, JSON.stringify(withDir(url!))));
+  t.regex(java, /^ssl=true client_dn=\/CN=alice$/m);
+  t.false(existsSync(join(m.home, '.postgresql')));
+});
+
 e2e('self-signed: following the README, with only root.crt copied, every client connects over TLS', async (t) => {
   const s = selfSigned!;
   t.deepEqual(markdownProblems(s.readme), []);
