@@ -172,6 +172,16 @@ e2e('a host the certificate does not name: each client refuses the server', asyn
   t.regex(node, /ERR_TLS_CERT_ALTNAME_INVALID/);
 });
 
+e2e('node-postgres with the README\'s URI fails even with ~/.postgresql in place, as the README warns', async (t) => {
+  const m = await withAliceFiles();
+  const uri = /The same as a URI: `([^`]+)`/.exec(section(readme, 'alice'))?.[1];
+  t.truthy(uri);
+  t.regex(readme, /node-postgres does not read `~\/\.postgresql\/`, and its connection-string form\n\(`postgresql:\/\/\.\.\.\?sslmode=verify-full`\) does not either: it then fails with\nUNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+  await writeFile(join(m.app, 'uri.mjs'), `import pg from 'pg';\nconst c = new pg.Client({ connectionString: ${JSON.stringify(uri)} });\nawait c.connect();\n`);
+  const failed = await sh('node uri.mjs', m.app, m.env).catch((e: Error) => e.message);
+  t.regex(failed, /UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+});
+
 e2e('files kept elsewhere: the README\'s conninfo and JDBC URL that name them connect, with no ~/.postgresql', async (t) => {
   const m = await clientMachine();
   const dir = join(work, 'bundle', 'clients', 'alice');
