@@ -10,7 +10,7 @@ import type { CertRequest } from '../pki/index.js';
 import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
 import { planHbaRules, type PlannedRule } from './hba-rules.js';
 import { hasCa, planSettings, renderSettings, SERVER_FILES, type Setting } from './settings.js';
-import { renderReadme, modeText } from './readme.js';
+import { modeText, renderReadme } from './readme.js';
 import { fill, type Templates } from './template.js';
 
 export { commandLine } from './shell.js';
@@ -129,7 +129,6 @@ function manualCommands(a: Answers, data: string, conf: string): string[][] {
     ['psql', '-c', 'SELECT pg_reload_conf()'],
   ];
 }
-
 
 /** The server's directories: as it reported them, else Debian's defaults for the version. */
 function serverDirs(a: Answers, server: ServerContext | undefined): { data: string; conf: string } {

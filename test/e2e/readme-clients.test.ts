@@ -25,7 +25,7 @@ import { cli, PASSWORD, sslIs } from './apply-helpers.js';
 const run = promisify(execFile);
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 const PYTHON = '/usr/bin/python3';
-const ready = existsSync('/usr/share/java/postgresql.jar') && existsSync(PYTHON);
+const ready = existsSync('/usr/share/java/postgresql.jar') && existsSync('/usr/bin/java') && existsSync(PYTHON);
 // One at a time: each Java run compiles its program, and the machine's cores are shared.
 const e2e = ready ? test.serial : test.serial.skip;
 
@@ -170,6 +170,33 @@ e2e('a host the certificate does not name: each client refuses the server', asyn
   t.regex(java, /The hostname 127\.0\.0\.1 could not be verified by hostnameverifier PgjdbcHostnameVerifier/);
   const node = await follow(m, /^node-postgres/, elsewhere).catch((e: Error) => e.message);
   t.regex(node, /ERR_TLS_CERT_ALTNAME_INVALID/);
+});
+
+e2e('node-postgres with the README\'s URI fails even with ~/.postgresql in place, as the README warns', async (t) => {
+  const m = await withAliceFiles();
+  const uri = /The same as a URI: `([^`]+)`/.exec(section(readme, 'alice'))?.[1];
+  t.truthy(uri);
+  t.regex(readme, /node-postgres does not read `~\/\.postgresql\/`, and its connection-string form\n\(`postgresql:\/\/\.\.\.\?sslmode=verify-full`\) does not either: it then fails with\nUNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+  await writeFile(join(m.app, 'uri.mjs'), `import pg from 'pg';\nconst c = new pg.Client({ connectionString: ${JSON.stringify(uri)} });\nawait c.connect();\n`);
+  const failed = await sh('node uri.mjs', m.app, m.env).catch((e: Error) => e.message);
+  t.regex(failed, /UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+});
+
+e2e('files kept elsewhere: the README\'s conninfo and JDBC URL that name them connect, with no ~/.postgresql', async (t) => {
+  const m = await clientMachine();
+  const dir = join(work, 'bundle', 'clients', 'alice');
+  const text = section(readme, 'alice');
+  const conninfo = /name\s+them: `([^`]+)`/.exec(text)?.[1];
+  const url = /name them in the URL:\s+`([^`]+)`/.exec(text)?.[1];
+  t.truthy(conninfo);
+  t.truthy(url);
+  const withDir = (s: string) => s.replaceAll('DIR', dir);
+  const psql = await sh(`psql '${withDir(conninfo!)}' -Atc 'SELECT ssl, client_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()'`, m.app, m.env);
+  t.is(psql, 't|/CN=alice\n');
+  // The Java example with its URL swapped for the one that names the files (postgresql.pk8 among them).
+  const java = await follow(m, /^Java/, (s) => s.replace(/"jdbc:postgresql:[^"]+"/, JSON.stringify(withDir(url!))));
+  t.regex(java, /^ssl=true client_dn=\/CN=alice$/m);
+  t.false(existsSync(join(m.home, '.postgresql')));
 });
 
 e2e('self-signed: following the README, with only root.crt copied, every client connects over TLS', async (t) => {
