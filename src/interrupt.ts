@@ -10,6 +10,7 @@
 
 /** The signals that end a run the way Ctrl+C does. */
 export const QUIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** One of QUIT_SIGNALS. */
 export type QuitSignal = (typeof QUIT_SIGNALS)[number];
 
 const STATUS: Record<QuitSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };

@@ -54,7 +54,19 @@ const code = (err: unknown) => (err as NodeJS.ErrnoException).code;
  * from / with O_NOFOLLOW on every component.
  */
 function openDir(dir: string): { fd: number; path: string; at: (name: string) => string; close: () => void } {
-  const real = realpathSync(resolve(dir));
+  const abs = resolve(dir);
+  // A directory on the way that is a symlink counts only if root made it (Debian's layout): the
+  // server's user could point conf.d, say, at any directory root can write.
+  const me = process.getuid?.() ?? 0;
+  const parts = abs.split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = `/${parts.slice(0, i).join('/')}`;
+    const st = lstatOrUndefined(prefix);
+    if (st?.isSymbolicLink() && st.uid !== 0 && st.uid !== me) {
+      throw new UsageError(`${prefix} is a symbolic link made by uid ${st.uid}, not by root: refusing to write into the directory it names. Nothing was changed`);
+    }
+  }
+  const real = realpathSync(abs);
   let fd = openSync('/', O_RDONLY | O_DIRECTORY);
   for (const part of real.split('/').filter(Boolean)) {
     let next: number;

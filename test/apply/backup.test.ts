@@ -171,3 +171,18 @@ test('runsAs: the exit hook signals a pid from postmaster.pid only when it is th
   t.false(runsAs(process.pid, postgresUid), 'a pid of root\'s named in postmaster.pid is not signalled');
   t.false(runsAs(2 ** 22 + 1, postgresUid), 'no such process');
 });
+
+test('a directory on the way that the server\'s user turned into a symlink (conf.d) is refused: nothing lands where it points', (t) => {
+  const dir = tempDir(t);
+  const elsewhere = join(dir, 'etc-cron.d');
+  mkdirSync(elsewhere, { mode: 0o755 });
+  const confD = join(dir, 'conf.d');
+  symlinkSync(elsewhere, confD);
+  lchownSync(confD, postgresUid, postgresUid);
+  t.throws(() => atomicWrite(join(confD, 'pg-secure-setup.conf'), { bytes: Buffer.from('ssl = on\n'), mode: 0o644, uid: postgresUid, gid: postgresUid }), {
+    instanceOf: UsageError,
+    message: /conf\.d is a symbolic link made by uid \d+, not by root: refusing to write into/,
+  });
+  t.deepEqual(readdirSync(elsewhere), []);
+  t.throws(() => readState(join(confD, 'x')), { instanceOf: UsageError });
+});
