@@ -10,7 +10,7 @@
  */
 import { cidrMask, parseIp, rangeContains, type IpRange } from './address.js';
 import type { HbaRule } from './model.js';
-import type { HbaDocument } from './parse.js';
+import type { HbaDocument, HbaIncludeLine, HbaRecordLine } from './parse.js';
 
 /** A role that may log in, as pg_authid knows it. */
 export interface LoginRole {
@@ -40,7 +40,10 @@ export interface WayIn {
   readonly how?: string;
 }
 
-type Conn = { kind: 'local' } | { kind: 'tcp'; ssl: boolean; addr: string };
+type Conn = { kind: 'local' } | { kind: 'tcp'; ssl: boolean; addr: string; ip: IpRange };
+
+/** The lines that matter for one role: includes, and records whose user column may name it. */
+type Lines = readonly (HbaRecordLine | HbaIncludeLine)[];
 
 const and = (a: Verdict, b: Verdict): Verdict => (a === 'no' || b === 'no' ? 'no' : a === 'maybe' || b === 'maybe' ? 'maybe' : 'yes');
 const any = (vs: Verdict[]): Verdict => (vs.includes('yes') ? 'yes' : vs.includes('maybe') ? 'maybe' : 'no');
@@ -75,19 +78,29 @@ function dbMatches(rule: HbaRule, role: string, db: string): Verdict {
   );
 }
 
+// A loop, not map(): it runs for every record and role, so large files stay quick.
 function userMatches(rule: HbaRule, role: string): Verdict {
-  return any(
-    rule.users.map((u, i): Verdict => {
-      const quoted = rule.quoted?.users?.[i] === true;
-      if (!quoted && u === 'all') return 'yes';
-      if (u === role) return 'yes';
-      if (!quoted && (u.startsWith('+') || u.startsWith('@'))) return 'maybe';
-      return u.startsWith('/') ? 'maybe' : 'no';
-    }),
-  );
+  let best: Verdict = 'no';
+  for (let i = 0; i < rule.users.length; i++) {
+    const u = rule.users[i]!;
+    if (u === role) return 'yes';
+    const quoted = rule.quoted?.users?.[i] === true;
+    if (!quoted && u === 'all') return 'yes';
+    if (u.startsWith('/') || (!quoted && (u.startsWith('+') || u.startsWith('@')))) best = 'maybe';
+  }
+  return best;
 }
 
+const ranges = new WeakMap<HbaRule, IpRange | null>();
+
+// The record's address as a range, parsed once; undefined for keywords and host names.
 function ruleRange(rule: HbaRule): IpRange | undefined {
+  let r = ranges.get(rule);
+  if (r === undefined) ranges.set(rule, (r = parseRange(rule) ?? null));
+  return r ?? undefined;
+}
+
+function parseRange(rule: HbaRule): IpRange | undefined {
   const text = rule.address ?? '';
   const slash = text.indexOf('/');
   const ip = parseIp(slash >= 0 ? text.slice(0, slash) : text);
@@ -102,11 +115,8 @@ function addressMatches(rule: HbaRule, c: Conn): Verdict {
   if (!rule.quoted?.address && text === 'all') return 'yes';
   if (!rule.quoted?.address && (text === 'samehost' || text === 'samenet')) return isLoopback(c.addr) ? 'yes' : 'maybe';
   const range = ruleRange(rule);
-  const ip = parseIp(c.addr)!;
   if (!range) return 'maybe'; // a host name: depends on DNS
-  if (range.family !== ip.family) return 'no';
-  const full = ip.family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
-  return rangeContains(range, { family: ip.family, value: ip.value, mask: full }) ? 'yes' : 'no';
+  return range.family === c.ip.family && rangeContains(range, c.ip) ? 'yes' : 'no';
 }
 
 const isLoopback = (addr: string): boolean => addr === '127.0.0.1' || addr === '::1';
@@ -144,14 +154,15 @@ function describe(c: Conn, line: number, how: string): string {
 }
 
 // The first record decides; a record that may or may not match leaves it open.
-function tryConnection(doc: HbaDocument, role: LoginRole, c: Conn, ctx: AccessContext): WayIn {
+function tryConnection(lines: Lines, role: LoginRole, c: Conn, ctx: AccessContext): WayIn {
   let earlier = false; // an earlier record may have matched and decided
   let unsure: string | undefined; // ... and may have let the role in
-  for (const line of doc.lines) {
+  for (const line of lines) {
     if (line.kind === 'include') return { verdict: 'maybe', how: unsure ?? `through the included ${line.path}` };
-    if (line.kind !== 'record') continue;
     const { rule } = line;
-    const match = and(and(typeMatches(rule, c), addressMatches(rule, c)), and(dbMatches(rule, role.name, ctx.database ?? 'postgres'), userMatches(rule, role.name)));
+    const type = typeMatches(rule, c);
+    if (type === 'no') continue;
+    const match = and(and(type, addressMatches(rule, c)), and(dbMatches(rule, role.name, ctx.database ?? 'postgres'), userMatches(rule, role.name)));
     if (match === 'no') continue;
     const lets = methodLets(rule, role, c, ctx);
     if (match === 'yes') {
@@ -165,15 +176,19 @@ function tryConnection(doc: HbaDocument, role: LoginRole, c: Conn, ctx: AccessCo
   return unsure ? { verdict: 'maybe', how: unsure } : { verdict: 'no' };
 }
 
-/** TCP client addresses worth trying: loopback, and the first address of every range the file names. */
-function addresses(doc: HbaDocument): string[] {
+/** Most TCP client addresses tried per role; past it an unfound way in is "maybe". */
+const MAX_ADDRESSES = 64;
+
+/** TCP client addresses worth trying: loopback, and the first address of every range a record the role may match names. */
+function addresses(lines: Lines): { list: string[]; cut: boolean } {
   const out = new Set(['127.0.0.1', '::1']);
-  for (const line of doc.lines) {
+  for (const line of lines) {
     if (line.kind !== 'record' || line.rule.type === 'local') continue;
     const range = ruleRange(line.rule);
     if (range) out.add(formatIp(range.value & range.mask, range.family));
   }
-  return [...out];
+  const list = [...out];
+  return { list: list.slice(0, MAX_ADDRESSES), cut: list.length > MAX_ADDRESSES };
 }
 
 function formatIp(value: bigint, family: 4 | 6): string {
@@ -185,16 +200,20 @@ function formatIp(value: bigint, family: 4 | 6): string {
 
 /** Whether `role` can log in under `doc`: yes (and how), no, or maybe (it depends on what cannot be known here). */
 export function whoGetsIn(doc: HbaDocument, role: LoginRole, ctx: AccessContext): WayIn {
+  const lines: Lines = doc.lines.filter((l): l is HbaRecordLine | HbaIncludeLine => l.kind === 'include' || (l.kind === 'record' && userMatches(l.rule, role.name) !== 'no'));
   const conns: Conn[] = [{ kind: 'local' }];
-  for (const addr of addresses(doc)) {
-    if (ctx.ssl) conns.push({ kind: 'tcp', ssl: true, addr });
-    conns.push({ kind: 'tcp', ssl: false, addr });
+  const { list, cut } = addresses(lines);
+  for (const addr of list) {
+    const { family, value } = parseIp(addr)!;
+    const ip = { family, value, mask: family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n };
+    if (ctx.ssl) conns.push({ kind: 'tcp', ssl: true, addr, ip });
+    conns.push({ kind: 'tcp', ssl: false, addr, ip });
   }
   let maybe: WayIn | undefined;
   for (const c of conns) {
-    const way = tryConnection(doc, role, c, ctx);
+    const way = tryConnection(lines, role, c, ctx);
     if (way.verdict === 'yes') return way;
     if (way.verdict === 'maybe') maybe ??= way;
   }
-  return maybe ?? { verdict: 'no' };
+  return maybe ?? (cut ? { verdict: 'maybe', how: `from one of the networks not tried (more than ${MAX_ADDRESSES})` } : { verdict: 'no' });
 }

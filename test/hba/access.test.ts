@@ -48,3 +48,11 @@ test('replication-only records do not match an ordinary connection; a quoted "al
   t.is(verdict('local all "all" trust\n', role('alice', 'none')), 'no');
   t.is(verdict('local sameuser all trust\n', role('postgres', 'none')), 'yes', 'the database asked for is postgres');
 });
+
+test('many networks: past the ones tried, an unfound way in is "maybe", not "no"', (t) => {
+  const lines = Array.from({ length: 100 }, (_, i) => `hostssl all app 10.${i}.0.0/16 reject`);
+  const text = `${lines.join('\n')}\nhostssl all app 192.168.7.0/24 scram-sha-256\n`;
+  t.is(verdict(text, role('app', 'scram')), 'maybe');
+  t.is(verdict(text, role('other', 'scram')), 'no', 'records of other roles add no addresses');
+  t.is(verdict(`${lines.slice(0, 10).join('\n')}\nhostssl all app 192.168.7.0/24 scram-sha-256\n`, role('app', 'scram')), 'yes');
+});
