@@ -29,6 +29,11 @@ for (const version of [12, 18] as const) {
       t.regex(await connectTcp(c, work, aliceTls(bundle), 'SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()').catch((e: Error) => e.message), /^t\|TLSv1\.[23]$/);
       // 12 says "SSL off", later majors "no encryption".
       t.regex(await connectTcp(c, work, { sslmode: 'disable' }).catch((e: Error) => e.message), /pg_hba\.conf rejects connection .*(no encryption|SSL off)/);
+
+      // rollback asks the server the same way before its reload.
+      const rolled = await cli(['rollback', '--pgdata', c.dataDir, '--pg-bin', c.bin]);
+      t.is(rolled.code, 0, rolled.stderr + rolled.stdout);
+      t.true(await sslIs(c, 'off'));
     } finally {
       await tearDown(s);
     }
