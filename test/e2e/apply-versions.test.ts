@@ -7,6 +7,7 @@
  */
 import test from 'ava';
 import { existsSync } from 'node:fs';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCluster } from '../helpers/cluster.js';
 import { PASSWORD, aliceTls, cli, connectTcp, setUp, snapshot, sslIs, tearDown } from './apply-helpers.js';
@@ -17,6 +18,8 @@ for (const version of [12, 18] as const) {
     try {
       const { c, bundle, work } = s;
       t.false(existsSync(join(c.bin, 'psql')), 'the npm server package has no psql');
+      // An old-style rule 12 and 13 accept (18 would refuse it): apply keeps it and goes on.
+      if (version === 12) await appendFile(join(c.dataDir, 'pg_hba.conf'), 'hostssl all all 10.9.0.0/16 scram-sha-256 clientcert=1\n');
       const applied = await cli(['apply', bundle, '--pgdata', c.dataDir, '--pg-bin', c.bin]);
       t.is(applied.code, 0, applied.stderr + applied.stdout);
       t.regex(applied.stdout, new RegExp(`Server: PostgreSQL ${version}\\b`));
@@ -56,6 +59,24 @@ test('a running server that cannot be asked (no Unix socket): apply stops with n
     t.is(skipped.code, 0, skipped.stderr + skipped.stdout);
     t.regex(skipped.stdout, /--skip-server-check: the server was not asked to check the files/);
     t.is(await connectTcp(c, work, aliceTls(bundle)), 't');
+  } finally {
+    await tearDown(s);
+  }
+});
+
+test('a bad line already in pg_hba.conf is named by its line in that file, not where the bundle block would push it', async (t) => {
+  const s = await setUp(() => startCluster());
+  try {
+    const { c, bundle } = s;
+    const hbaFile = join(c.dataDir, 'pg_hba.conf');
+    const text = await readFile(hbaFile, 'utf8');
+    await appendFile(hbaFile, 'host all all 10.0.0.0/33 scram-sha-256\n');
+    const bad = text.split('\n').length;
+    const before = await snapshot([c.dataDir]);
+    const refused = await cli(['apply', bundle, '--pgdata', c.dataDir]);
+    t.is(refused.code, 2, refused.stdout);
+    t.regex(refused.stderr, new RegExp(`${hbaFile}:${bad}: invalid CIDR mask in address "10\\.0\\.0\\.0/33"`));
+    t.deepEqual(await snapshot([c.dataDir]), before, 'nothing was changed');
   } finally {
     await tearDown(s);
   }
