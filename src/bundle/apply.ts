@@ -125,7 +125,8 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
     );
   }
   log(`Server: PostgreSQL ${server.version}, data ${server.dataDir}, config ${server.configFile}, ${server.running ? `running (pid ${server.running.pid})` : 'not running'}`);
-  if (req.options.md5ToScram && access.sql) {
+  // The bundle's rules are scram-sha-256 with or without --md5-to-scram; 12 and 13 store md5 by default.
+  if (access.sql) {
     const md5 = await access.sql<{ rolname: string }>(QUERIES.md5Roles);
     if (md5.ok && md5.rows.length > 0) log(`Warning: these roles still have MD5 passwords and cannot log in under scram-sha-256 until they set a new one: ${md5.rows.map((r) => r.rolname).join(', ')}`, true);
   }
