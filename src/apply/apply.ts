@@ -18,7 +18,6 @@ import { applyTargets, autoConfPath, changedFiles, planApply, settingsTarget, ty
 import { checkWritable, describeSteps, guardExit, reloadAndVerify, type Log } from './run.js';
 import { createBackup, recordAfter, restoreBackup, saveManifest, type Backup } from './backup.js';
 import { knownVersionTraits } from '../plan/versions.js';
-import { QUERIES } from '../pg/queries.js';
 import { showSetting } from './locate.js';
 import { lockDataDir, openStateDir } from './state-dir.js';
 import { openServer, type ServerAccess, type WhereOptions } from './locate-connect.js';

@@ -38,6 +38,19 @@ test('trust and plaintext on one host rule', finds, 'host all all 127.0.0.1/32 t
   ['hba-plaintext-allowed', 'medium'],
 ]);
 test('clientcert=1 (removed in 14)', finds, `${HEAD}hostssl all all all scram-sha-256 clientcert=1\n`, [['hba-clientcert-legacy', 'high']]);
+test('clientcert=1 and cert with verify-ca are valid on 12 and 13: no finding, the file is not called broken', (t) => {
+  const text = `${HEAD}hostssl db1 all all scram-sha-256 clientcert=1\nhostssl db2 all all cert clientcert=verify-ca\n`;
+  t.deepEqual(found(withHba(text, { major: 12 })).map((f) => f.id), []);
+  t.deepEqual(found(withHba(text, { major: 13 })).map((f) => f.id), []);
+  t.deepEqual(found(withHba(text, { major: 14 })).map((f) => f.id), ['hba-clientcert-legacy', 'hba-cert-verify-ca']);
+});
+test('a continued line on 13: syntax the server does not have yet, at the line where it starts', (t) => {
+  const text = `${HEAD}hostssl all all 10.0.0.0/8 \\\n  scram-sha-256\n`;
+  const on13 = found(withHba(text, { major: 13 }));
+  t.deepEqual(on13.map((f) => f.id).sort(), ['hba-needs-newer-server', 'hba-parse-error']);
+  t.regex(on13.find((f) => f.id === 'hba-needs-newer-server')!.evidence, /:3: .*invalid authentication method "\\".*need PostgreSQL 14/);
+  t.deepEqual(found(withHba(text, { major: 14 })).map((f) => f.id), []);
+});
 test('cert with clientcert=verify-ca', finds, `${HEAD}hostssl all all all cert clientcert=verify-ca\n`, [['hba-cert-verify-ca', 'high']]);
 test('a line the server cannot read', finds, `${HEAD}host all all 10.0.0.0/33 scram-sha-256\n`, [['hba-parse-error', 'high']]);
 test('a rule that can never match is info, and its trust is moot', finds, `${HEAD}hostssl all all 0.0.0.0/0 scram-sha-256\nhost all all 10.0.0.0/8 trust\n`, [['hba-shadowed', 'info']]);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHba, serializeHba, tokenizeHbaLine, type HbaLine, type HbaRule } from '../../src/hba/index.js';
+import { versionTraits } from '../../src/plan/versions.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'hba');
 const corpus = readdirSync(fixtures).filter((f) => f.endsWith('.conf'));
@@ -53,6 +54,19 @@ test('random hba-ish files round-trip byte for byte', (t) => {
   fc.assert(
     fc.property(fc.array(hbaToken, { maxLength: 60 }).map((parts) => parts.join('')), (text) => serializeHba(parseHba(text)) === text),
     { numRuns: 2000 },
+  );
+  t.pass();
+});
+
+test('read as each version reads it, random hba-ish files still round-trip, and 12 sees one line per physical line', (t) => {
+  const v12 = versionTraits(12).hba;
+  const v16 = versionTraits(16).hba;
+  fc.assert(
+    fc.property(fc.array(hbaToken, { maxLength: 60 }).map((parts) => parts.join('')), (text) => {
+      const old = parseHba(text, v12);
+      return serializeHba(old) === text && serializeHba(parseHba(text, v16)) === text && old.lines.every((l) => l.span === 1);
+    }),
+    { numRuns: 1000 },
   );
   t.pass();
 });

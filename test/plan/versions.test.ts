@@ -4,7 +4,7 @@ import { completeAnswers } from '../../src/answers/resolve.js';
 import { planHbaRules } from '../../src/plan/hba-rules.js';
 import { planSettings } from '../../src/plan/settings.js';
 import { versionTraits } from '../../src/plan/versions.js';
-import { formatRule } from '../../src/hba/index.js';
+import { formatRule, parseHba } from '../../src/hba/index.js';
 
 const byVersion = test.macro({
   exec(t, version: PgVersion, expected: { groups: 'ssl_groups' | 'ssl_ecdh_curve'; legacyClientcert: boolean; continuations: boolean; includes: boolean }) {
@@ -38,6 +38,15 @@ for (const version of PG_VERSIONS) {
         if (/\scert$/.test(line) || /\scert\s/.test(line)) t.notRegex(line, /clientcert=verify-ca/);
         if (clientCerts !== 'none' && line.startsWith('hostssl')) t.true(versionTraits(version).hba.clientcertValues.includes('verify-full'));
       }
+    }
+  });
+}
+
+for (const version of PG_VERSIONS) {
+  test(`PostgreSQL ${version}: every rule the plan writes is one that version's server reads`, (t) => {
+    for (const clientCerts of ['none', 'verify-ca', 'verify-full', 'cert'] as const) {
+      const text = planHbaRules(completeAnswers({ pgVersion: version, clientCerts }, {})).map((r) => `${formatRule(r.rule)}\n`).join('');
+      t.deepEqual(parseHba(text, versionTraits(version).hba).lines.filter((l) => l.kind !== 'record'), [], clientCerts);
     }
   });
 }
