@@ -27,6 +27,7 @@ export const EMBEDDED_VERSIONS = {
   17: '17.10.0-beta.17',
   18: '18.4.0-beta.17',
 } as const;
+/** A major the npm package provides. */
 export type EmbeddedMajor = keyof typeof EMBEDDED_VERSIONS;
 
 /** Where the installs live. */
