@@ -45,7 +45,7 @@ export async function requireAlterSystem(access: ServerAccess): Promise<void> {
   const { server } = access;
   if (!server.running || !access.sql || !access.statements) {
     const why = server.running
-      ? `the server of ${server.dataDir} has no Unix socket this can use: pass --connect CONNINFO`
+      ? `${access.sqlUnavailable ?? `the server of ${server.dataDir} has no Unix socket this can use`}: pass --connect CONNINFO`
       : `the server of ${server.dataDir} is not running: start it, or apply without --alter-system (a file of settings)`;
     throw new UsageError(`--alter-system needs a connection to the running server (ALTER SYSTEM is an SQL command), and there is none: ${why}. Nothing was changed.`);
   }

