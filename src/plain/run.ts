@@ -9,7 +9,7 @@ import type { FlowConfig } from '../wizard/resolve-flow.js';
 import { reviewLines } from '../wizard/review-lines.js';
 import { REVIEW_HELP } from '../wizard/steps.js';
 import { chainLines, fileLines, type WizardSummary } from '../wizard/summary.js';
-import { wrapText } from '../wizard/wrap.js';
+import { wrapText } from '../wrap.js';
 import { CANCELLED_TEXT, type FrontEnd, type WizardServices } from '../wizard/front-end.js';
 import { askAll, askYes, indent, isPromptExit, type PlainIo, say } from './ask.js';
 

@@ -12,7 +12,7 @@ import { reviewLines } from '../wizard/review-lines.js';
 import { REVIEW_HELP } from '../wizard/steps.js';
 import { useTheme } from './theme.js';
 import { CANCELLED_TEXT, type WizardOutcome, type WizardServices } from '../wizard/front-end.js';
-import { wrapText } from '../wizard/wrap.js';
+import { wrapText } from '../wrap.js';
 import { PasswordsStep } from './views/passwords-step.js';
 import { QuestionStep } from './views/question-step.js';
 import { maxScroll, ReviewStep } from './views/review-step.js';
