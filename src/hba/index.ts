@@ -3,13 +3,13 @@
  * model, a parser and writer that round-trip any text byte for byte, edits
  * that leave untouched lines alone, and a lint. Pure: no I/O.
  *
- *   hba-model.ts    HbaRule, HBA_TYPES, formatRule
- *   hba-lex.ts      logical lines and tokens, as the server reads them
- *   hba-record.ts   a line's record, or why the server rejects it
- *   hba-parse.ts    parseHba / serializeHba and the line views
- *   hba-edit.ts     insertRules, rewriteMd5ToScram, ensureLocalAdmin
- *   hba-lint.ts     lintHba
- *   hba-address.ts  IP addresses, CIDR masks, containment
+ *   model.ts        HbaRule, HBA_TYPES, formatRule
+ *   lex.ts          logical lines and tokens, as the server reads them
+ *   record.ts       a line's record, or why the server rejects it
+ *   parse.ts        parseHba / serializeHba and the line views
+ *   edit.ts         insertRules, rewriteMd5ToScram, ensureLocalAdmin
+ *   lint.ts         lintHba
+ *   address.ts      IP addresses, CIDR masks, containment
  */
 export { HBA_TYPES, formatRule, type HbaRule, type HbaType } from './model.js';
 export {
