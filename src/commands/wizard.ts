@@ -23,7 +23,7 @@ import type { Plan, ServerContext } from '../plan/plan.js';
 import type { FlowConfig } from '../wizard/resolve-flow.js';
 import { ASKING_SERVER, paintSplash } from '../ui/splash.js';
 import { buildSummary, type WizardSummary } from '../wizard/summary.js';
-import type { FrontEnd } from '../wizard/front-end.js';
+import { CANCELLED_TEXT, type FrontEnd } from '../wizard/front-end.js';
 import type { Command } from './command.js';
 import { gatherEnvFacts } from './env-facts.js';
 import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverContext } from './server-prefill.js';
@@ -174,7 +174,7 @@ asked (nothing written), 130 cancelled (nothing written), 1 other failure.`,
           onCtrlC: askingServer
             ? () => {
                 process.stdin.setRawMode?.(false);
-                process.stdout.write('Cancelled: nothing was written.\n');
+                process.stdout.write(`${CANCELLED_TEXT}\n`);
                 void quitNow();
               }
             : undefined,
