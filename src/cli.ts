@@ -5,6 +5,7 @@
 import type { Command } from './commands/command.js';
 import { UsageError } from './errors.js';
 import { QUIT_SIGNALS, quitNow } from './interrupt.js';
+import { exitCodeFor } from './pg/conn-errors.js';
 import { TOOL_VERSION } from './package-info.js';
 
 /** A subcommand, loaded only when it runs (start-up stays fast: node-forge, ink and pg load on demand). */
@@ -69,8 +70,7 @@ function report(err: unknown): number {
   if (err instanceof UsageError) {
     process.stderr.write(`pg-secure-setup: ${err.message}\n`);
     // A connection error carries its own status: 2 to fix the input, 1 for the server or network.
-    const status = (err as { status?: unknown }).status;
-    return typeof status === 'number' ? status : err.exitCode;
+    return exitCodeFor(err);
   }
   process.stderr.write(`pg-secure-setup: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 1;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { commandLine } from '../plan/plan.js';
+import { modeText } from '../file-mode.js';
 import type { Step } from './exec.js';
 import type { FileState } from './plan.js';
 
@@ -18,9 +19,7 @@ export interface DiffFile {
 }
 
 /** Mode as four octal digits. */
-export function modeText(mode: number): string {
-  return (mode & 0o7777).toString(8).padStart(4, '0');
-}
+export { modeText };
 
 /** User and group names by id, for display. */
 export interface IdNames {

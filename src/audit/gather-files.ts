@@ -3,7 +3,7 @@
  * includes, include_dir and postgresql.auto.conf (19.1.2 Parameter
  * Interaction via the Configuration File, 19.1.5 Managing Configuration
  * File Contents), pg_hba.conf, and the certificate and key (18.9.1). Reads
- * files only; the judging happens in src/audit/.
+ * files only; the judging happens in the rules-*.ts files beside it.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';

@@ -9,6 +9,10 @@
  *   defaults.ts    settings' defaults by server version (files mode)
  *   report.ts      the text report and the JSON document
  *   prefill.ts     what a reachable server answers for the wizard and generate
+ *
+ * Gathering the facts is I/O and lives beside them, not behind this index:
+ *   gather-files.ts  a data directory's files;  gather-live.ts  a connection
+ *   queries.ts       the named queries gather-live.ts sends
  */
 import { authFindings } from './rules-auth.js';
 import { hbaFindings } from './rules-hba.js';

@@ -1,7 +1,7 @@
 /**
  * Audit feeds the wizard and generate: what a reachable server (or its
  * files) already answers. Pure: give it the AuditFacts that
- * `gatherLiveFacts` / `gatherFileFacts` (src/pg/audit-*.ts) return.
+ * `gatherLiveFacts` / `gatherFileFacts` (src/audit/gather-*.ts) return.
  *
  *   const facts = await gatherLiveFacts({ connect }, { hosts: [] });
  *   const pre = serverPrefill(facts);

@@ -4,6 +4,7 @@
  */
 import { summarize } from './index.js';
 import { SEVERITIES, type AuditFacts, type AuditReport, type Finding, type Severity } from './types.js';
+import { wrapText } from '../wrap.js';
 
 /**
  * The `server` object of the JSON report: the facts without the pg_hba.conf
@@ -33,17 +34,9 @@ export function wantColor(env: NodeJS.ProcessEnv, isTTY: boolean | undefined): b
 }
 
 function wrap(text: string, indent: string, width = 100): string {
-  const words = text.split(/\s+/).filter(Boolean);
-  const lines: string[] = [];
-  let line = '';
-  for (const w of words) {
-    if (line && line.length + 1 + w.length > width - indent.length) {
-      lines.push(line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  if (line) lines.push(line);
-  return lines.map((l) => indent + l).join('\n');
+  return wrapText(text, width - indent.length, { keepWords: true })
+    .map((l) => indent + l)
+    .join('\n');
 }
 
 function header(facts: AuditFacts): string {

@@ -5,6 +5,9 @@
  */
 import { isIP } from 'node:net';
 import type { AuditFacts, AuditOptions, CertFacts, Finding, KeyFileFacts } from './types.js';
+import { settingIsOn as isOn } from '../pg/conf.js';
+import { normalizeIp } from '../pki/index.js';
+import { modeText } from '../file-mode.js';
 
 const DAY_MS = 86_400_000;
 const GENERATE_APPLY = 'pg-secure-setup generate --host NAME ... then pg-secure-setup apply BUNDLE --pgdata DATA_DIR (or run the bundle\'s apply.sh DATA_DIR), which reloads the server';
@@ -15,9 +18,7 @@ function source(facts: AuditFacts, name: keyof AuditFacts['settings']): string {
 }
 
 /** Booleans as postgresql.conf spells them (19.1.1 Parameter Names and Values). */
-export function isOn(value: string): boolean {
-  return ['on', 'true', 'yes', '1', 't', 'y'].includes(value.trim().toLowerCase());
-}
+export { isOn };
 
 function sslOff(facts: AuditFacts): Finding[] {
   const v = facts.settings.ssl;
@@ -69,12 +70,7 @@ function expiry(cert: CertFacts, opts: AuditOptions): Finding[] {
   return [];
 }
 
-/** An IP address in one spelling (RFC 5952 for IPv6), so "0:0::1" and "::1" compare equal. */
-export function normalizeIp(ip: string): string {
-  const bare = ip.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(bare) !== 6) return bare;
-  return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-}
+export { normalizeIp };
 
 // RFC 6125 6.4.3: a wildcard is the whole leftmost label and covers exactly one label.
 function dnsMatches(pattern: string, host: string): boolean {
@@ -126,10 +122,6 @@ function keyMatch(key: KeyFileFacts, cert: CertFacts): Finding[] {
   ];
 }
 
-function octal(mode: number): string {
-  return (mode & 0o777).toString(8).padStart(4, '0');
-}
-
 /**
  * The server refuses a key with group or world access unless root owns it,
  * in which case group read is allowed (18.9.1 Basic Setup; the server's
@@ -145,7 +137,7 @@ function keyMode(key: KeyFileFacts): Finding[] {
       id: 'key-file-owner',
       severity: 'high',
       title: "The server key file is owned by neither the server's user nor root: the server refuses it",
-      evidence: `${key.path}: owner uid ${uid}, server user uid ${serverUid}, mode ${octal(mode)}`,
+      evidence: `${key.path}: owner uid ${uid}, server user uid ${serverUid}, mode ${modeText(mode)}`,
       fix: `chown the server's user (e.g. postgres) ${key.path}; chmod 0600 ${key.path}`,
     });
   }
@@ -156,7 +148,7 @@ function keyMode(key: KeyFileFacts): Finding[] {
       id: 'key-file-mode',
       severity: 'high',
       title: 'The server key file is readable or writable by others',
-      evidence: `${key.path}: mode ${octal(mode)}, owner uid ${uid}${isRoot ? ' (root)' : ''}`,
+      evidence: `${key.path}: mode ${modeText(mode)}, owner uid ${uid}${isRoot ? ' (root)' : ''}`,
       fix: isRoot
         ? `chmod 0640 ${key.path} (root-owned keys may be group-readable by the server's group, nothing more)`
         : `chmod 0600 ${key.path} (owned by the server's user; or root-owned with 0640)`,

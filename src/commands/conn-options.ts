@@ -2,7 +2,7 @@
  * Turning a ConnectionError into a message and an exit code, for every
  * command that talks to a live server.
  */
-import { ConnectionError } from '../pg/server.js';
+import { ConnectionError, exitCodeFor } from '../pg/server.js';
 
 /**
  * Run a command body; a ConnectionError becomes its message on stderr and
@@ -15,6 +15,6 @@ export async function reportingConnectionErrors(body: () => Promise<number>): Pr
   } catch (err) {
     if (!(err instanceof ConnectionError)) throw err;
     process.stderr.write(`pg-secure-setup: ${err.message}\n`);
-    return err.status;
+    return exitCodeFor(err);
   }
 }

@@ -24,6 +24,7 @@ import type { Plan, ServerContext } from '../plan/plan.js';
 import type { FlowConfig } from '../wizard/resolve-flow.js';
 import { ASKING_SERVER, paintSplash } from '../ui/splash.js';
 import { buildSummary, type WizardSummary } from '../wizard/summary.js';
+import { CANCELLED_TEXT, type FrontEnd } from '../wizard/front-end.js';
 import type { Command } from './command.js';
 import { gatherEnvFacts } from './env-facts.js';
 import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverContext } from './server-prefill.js';
@@ -176,14 +177,14 @@ asked (nothing written), 130 cancelled (nothing written), 1 other failure.`,
           onCtrlC: askingServer
             ? () => {
                 process.stdin.setRawMode?.(false);
-                process.stdout.write('Cancelled: nothing was written.\n');
+                process.stdout.write(`${CANCELLED_TEXT}\n`);
                 void quitNow();
               }
             : undefined,
         })
       : undefined;
     if (!useInk && askingServer) process.stdout.write(`${ASKING_SERVER}\n`);
-    const front = useInk ? import('../ui/run.js') : import('../plain/run.js');
+    const front: Promise<FrontEnd> = useInk ? import('../ui/run.js').then((m) => m.inkFrontEnd) : import('../plain/run.js').then((m) => m.plainFrontEnd());
     let config: FlowConfig;
     try {
       const server = askingServer ? { connect: typeof values.connect === 'string' ? values.connect : undefined } : undefined;
@@ -204,24 +205,10 @@ asked (nothing written), 130 cancelled (nothing written), 1 other failure.`,
         return buildSummary(result);
       },
     };
-    let summary: WizardSummary;
-    if (useInk) {
-      const outcome = await (await (front as Promise<typeof import('../ui/run.js')>)).runInkWizard({ config, services, beforeRender: splash?.erase });
-      if (outcome.kind === 'cancelled') return quitNow();
-      summary = outcome.summary;
-    } else {
-      const plain = await (front as Promise<typeof import('../plain/run.js')>);
-      try {
-        const outcome = await plain.runPlain(config, services);
-        if (outcome.kind === 'declined') return 130;
-        summary = outcome.summary;
-      } catch (err) {
-        if (!(err instanceof Error && err.name === 'ExitPromptError')) throw err;
-        process.stderr.write('\nCancelled: nothing was written.\n');
-        process.exit(130);
-      }
-    }
-    process.stdout.write(`\n${connectionText(summary)}\n`);
+    const outcome = await (await front).run(config, services, splash?.erase);
+    // However the user stopped, the front end has said so: end as Ctrl+C ends (exit hooks, then status 130).
+    if (outcome.kind === 'cancelled') return quitNow();
+    process.stdout.write(`\n${connectionText(outcome.summary)}\n`);
     return 0;
   },
 };

@@ -124,6 +124,11 @@ export function withIncludeLine(text: string, file: string, why: string): string
 const TRUE = new Set(['on', 'true', 'yes', '1', 't', 'y', 'tr', 'tru', 'ye']);
 const FALSE = new Set(['off', 'false', 'no', '0', 'f', 'n', 'of', 'fa', 'fal', 'fals']);
 
+/** Is this boolean setting on, however a file spells it (on, true, yes, 1 and their unique prefixes, any case; 19.1.1)? */
+export function settingIsOn(value: string): boolean {
+  return TRUE.has(value.trim().toLowerCase());
+}
+
 /**
  * Whether the value `postgres -C` prints equals what a file set: booleans by
  * meaning (on/true/yes/1, 19.1.1), enums case-insensitively, the rest exactly.

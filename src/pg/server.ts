@@ -13,9 +13,11 @@ import { checkServerIdentity, TLSSocket, type ConnectionOptions, type SecureVers
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import { classifyConnectError, ConnectionError } from './conn-errors.js';
+import { modeText } from '../file-mode.js';
 import { describeTarget, lookupPassfile, mergeParams, paramsFromEnv, parseConnString, resolveTarget, type ConnParams, type Target } from './conn-params.js';
 import { tlsInfo, type TlsInfo } from './conn-probe.js';
 import { QUERIES, type CurrentRoleRow } from './queries.js';
+import { settingIsOn } from './conf.js';
 
 export { SSL_MODES, SOCKET_DIRS, describeTarget, parseConnString, paramsFromEnv, socketPath, type ConnParams, type SslMode, type Target } from './conn-params.js';
 export { classifyConnectError, ConnectionError, exitCodeFor, UNTRUSTED_CODES, type ConnectionErrorKind } from './conn-errors.js';
@@ -74,7 +76,7 @@ export function keyFileProblem(path: string): string | undefined {
   const own = st.uid === process.getuid?.();
   const allowed = st.uid === 0 && !own ? 0o640 : 0o600;
   if ((st.mode & 0o777 & ~allowed) === 0) return undefined;
-  return `private key file "${path}" has group or world access (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}): libpq refuses it; chmod ${allowed.toString(8)} it`;
+  return `private key file "${path}" has group or world access (mode ${modeText(st.mode & 0o777)}): libpq refuses it; chmod ${allowed.toString(8)} it`;
 }
 
 /**
@@ -299,7 +301,7 @@ export async function serverFacts(s: Session): Promise<ServerFacts> {
     dataDirectory: settings.data_directory,
     configFile: settings.config_file,
     hbaFile: settings.hba_file,
-    ssl: settings.ssl === 'on',
+    ssl: settingIsOn(settings.ssl ?? 'off'),
     passwordEncryption: settings.password_encryption ?? '',
     scramIterations: settings.scram_iterations ? Number(settings.scram_iterations) : undefined,
     currentUser: me?.user ?? s.target.user,

@@ -3,5 +3,5 @@
 export type { CertInfo, CertKind, CertRequest, CrlOptions, IssuedCert, KeyBits } from './types.js';
 export { issueAll } from './certs.js';
 export { makeCrl } from './crl.js';
-export { inspectCertificate, keyMatchesCertificate } from './inspect.js';
+export { inspectCertificate, keyMatchesCertificate, normalizeIp } from './inspect.js';
 export { checkServerCertificate, pemCertificates, type CertProblem, type ServerCertInput } from './chain.js';

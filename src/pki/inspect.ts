@@ -74,8 +74,12 @@ function parseSubjectAltName(text: string): [string, string][] {
   return out;
 }
 
-/** Node writes IPv6 SAN entries uncompressed and uppercase; give them RFC 5952 form like parseHost does. */
-function normalizeIp(value: string): string {
+/**
+ * An IP address in one spelling, RFC 5952 for IPv6 as parseHost gives it, so
+ * "0:0::1", "[::1]" and Node's uncompressed uppercase SAN entries compare
+ * equal; anything else comes back as it is.
+ */
+export function normalizeIp(value: string): string {
   try {
     const entry = parseHost(value);
     return entry.type === 'ip' ? formatIp(entry.bytes) : value;

@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import type { Answers } from '../answers/answers.js';
 import { parseAnswerText, QUESTION_ORDER, QUESTIONS, type Question } from '../answers/questions.js';
 import { checkValue, type FlowConfig, isDecided, resolveAll, showValue, SOURCE_NOTE } from '../wizard/resolve-flow.js';
-import { wrapText } from '../wizard/wrap.js';
+import { wrapText } from '../wrap.js';
 
 /** Streams the prompts read and write; process.stdin / stdout when not given. */
 export interface PlainIo {

@@ -4,20 +4,17 @@
  * the summary. For terminals without raw mode, or by choice (--plain).
  */
 import type { Answers } from '../answers/answers.js';
-import type { Plan } from '../plan/plan.js';
 import { type PasswordsText, passwordsText, STEP_MARK } from '../wizard/passwords-text.js';
 import type { FlowConfig } from '../wizard/resolve-flow.js';
 import { reviewLines } from '../wizard/review-lines.js';
 import { REVIEW_HELP } from '../wizard/steps.js';
 import { chainLines, fileLines, type WizardSummary } from '../wizard/summary.js';
-import { wrapText } from '../wizard/wrap.js';
-import { askAll, askYes, indent, type PlainIo, say } from './ask.js';
+import { wrapText } from '../wrap.js';
+import { CANCELLED_TEXT, type FrontEnd, type WizardServices } from '../wizard/front-end.js';
+import { askAll, askYes, indent, isPromptExit, type PlainIo, say } from './ask.js';
 
 /** The slow work, supplied by the command (the same as the wizard's). */
-export interface PlainServices {
-  readonly makePlan: (answers: Answers) => Promise<Plan>;
-  readonly write: (answers: Answers, plan: Plan, onKey: (id: string) => void) => Promise<WizardSummary>;
-}
+export type PlainServices = WizardServices;
 
 /** How the plain run ended: declined at the confirmation, or written. */
 export type PlainOutcome = { readonly kind: 'declined' } | { readonly kind: 'written'; readonly answers: Answers; readonly summary: WizardSummary };
@@ -78,4 +75,20 @@ export async function runPlain(config: FlowConfig, services: PlainServices, io: 
   });
   say(io, '\n' + summaryText(summary));
   return { kind: 'written', answers, summary };
+}
+
+/** The plain prompts as a front end: Ctrl+C at a prompt and no at the confirmation both end as cancelled. */
+export function plainFrontEnd(io: PlainIo = {}): FrontEnd {
+  return {
+    async run(config, services) {
+      try {
+        const outcome = await runPlain(config, services, io);
+        return outcome.kind === 'declined' ? { kind: 'cancelled' } : outcome;
+      } catch (err) {
+        if (!isPromptExit(err)) throw err;
+        say(io, `\n${CANCELLED_TEXT}`);
+        return { kind: 'cancelled' };
+      }
+    },
+  };
 }

@@ -5,16 +5,14 @@
  */
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { Answers } from '../answers/answers.js';
-import type { Plan } from '../plan/plan.js';
 import { currentAnswers, type FlowAction, flowReducer, type FlowState, initFlow } from './flow.js';
 import { hintsFor, type KeyInfo, reduceKey, type ScrollInfo } from './keymap.js';
 import { resolveAll, type FlowConfig } from '../wizard/resolve-flow.js';
 import { reviewLines } from '../wizard/review-lines.js';
-import type { WizardSummary } from '../wizard/summary.js';
 import { REVIEW_HELP } from '../wizard/steps.js';
 import { useTheme } from './theme.js';
-import { wrapText } from '../wizard/wrap.js';
+import { CANCELLED_TEXT, type WizardOutcome, type WizardServices } from '../wizard/front-end.js';
+import { wrapText } from '../wrap.js';
 import { PasswordsStep } from './views/passwords-step.js';
 import { QuestionStep } from './views/question-step.js';
 import { maxScroll, ReviewStep } from './views/review-step.js';
@@ -43,16 +41,7 @@ function useWritingStep(): WritingStepView | undefined {
   return view;
 }
 
-/** The slow work the wizard asks for; the command supplies it. */
-export interface WizardServices {
-  /** The plan for these answers, for the review. */
-  readonly makePlan: (answers: Answers) => Promise<Plan>;
-  /** Make the keys and write the bundle of this plan; `onKey` as each key is made. */
-  readonly write: (answers: Answers, plan: Plan, onKey: (id: string) => void) => Promise<WizardSummary>;
-}
-
-/** How the wizard ended. */
-export type WizardOutcome = { readonly kind: 'cancelled' } | { readonly kind: 'written'; readonly answers: Answers; readonly summary: WizardSummary };
+export type { WizardOutcome, WizardServices };
 
 export interface WizardAppProps {
   readonly config: FlowConfig;
@@ -135,7 +124,7 @@ export function WizardApp({ config, services, size: fixedSize }: WizardAppProps)
   if (state.exit === 'cancelled') {
     return (
       <Box width={width}>
-        <Text color={theme.warn}>Cancelled: nothing was written.</Text>
+        <Text color={theme.warn}>{CANCELLED_TEXT}</Text>
       </Box>
     );
   }

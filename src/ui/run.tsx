@@ -7,6 +7,7 @@ import { render } from 'ink';
 import { WizardApp, type WizardOutcome, type WizardServices } from './app.js';
 import type { FlowConfig } from '../wizard/resolve-flow.js';
 import { ThemeContext, themeFor } from './theme.js';
+import type { FrontEnd } from '../wizard/front-end.js';
 
 export type { WizardOutcome, WizardServices } from './app.js';
 export type { FlowConfig } from '../wizard/resolve-flow.js';
@@ -33,3 +34,8 @@ export async function runInkWizard({ config, services, stdin = process.stdin, st
   const outcome = (await instance.waitUntilExit()) as WizardOutcome | undefined;
   return outcome ?? { kind: 'cancelled' };
 }
+
+/** The Ink wizard as a front end, on this process's terminal. */
+export const inkFrontEnd: FrontEnd = {
+  run: (config, services, beforeRender) => runInkWizard({ config, services, beforeRender }),
+};

@@ -136,9 +136,7 @@ export function chainLines(chain: readonly ChainNode[], width = 80): string[] {
 }
 
 /** "0600" */
-export function modeText(mode: number): string {
-  return mode.toString(8).padStart(4, '0');
-}
+export { modeText } from '../file-mode.js';
 
 /**
  * One line per directory (more when it does not fit `width`); private files,

@@ -64,6 +64,9 @@ test('normalizeIp gives one spelling', (t) => {
   t.is(normalizeIp('0:0:0:0:0:0:0:1'), '::1');
   t.is(normalizeIp('[2001:DB8::1]'), '2001:db8::1');
   t.is(normalizeIp('10.0.0.1'), '10.0.0.1');
+  // The same spelling the certificate reader gives its SAN entries (RFC 5952 5: a mapped IPv4 stays dotted).
+  t.is(normalizeIp('0:0:0:0:0:FFFF:A00:5'), '::ffff:10.0.0.5');
+  t.is(normalizeIp('db.example.com'), 'db.example.com');
 });
 
 // key and certificate

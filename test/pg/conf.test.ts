@@ -1,5 +1,5 @@
 import test from 'ava';
-import { confIncludes, confSettings, parseConf, sameSettingValue, withIncludeLine } from '../../src/pg/conf.js';
+import { confIncludes, confSettings, parseConf, sameSettingValue, settingIsOn, withIncludeLine } from '../../src/pg/conf.js';
 
 const parses = test.macro({
   exec(t, line: string, want: { name: string; value: string; quoted: boolean } | 'problem' | undefined) {
@@ -63,3 +63,8 @@ test(same, 'on', 'off', false);
 test(same, 'TLSv1.2', 'tlsv1.2', true);
 test(same, 'scram-sha-256', 'md5', false);
 test(same, 'server.crt', 'server.crt', true);
+
+test('a boolean setting is on in every spelling the server takes as on (19.1.1), and in no other', (t) => {
+  for (const on of ['on', 'ON', 'true', 'tru', 't', 'yes', 'Y', '1', ' on ']) t.true(settingIsOn(on), on);
+  for (const off of ['off', 'of', 'o', 'false', 'f', 'no', '0', 'onn', '', 'enabled']) t.false(settingIsOn(off), off);
+});

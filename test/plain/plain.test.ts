@@ -11,7 +11,7 @@ import type { ServerPrefill } from '../../src/audit/prefill.js';
 import { planFor } from '../../src/commands/make-bundle.js';
 import { serverContext } from '../../src/commands/server-prefill.js';
 import { isPromptExit } from '../../src/plain/ask.js';
-import { type PlainServices, runPlain } from '../../src/plain/run.js';
+import { plainFrontEnd, type PlainServices, runPlain } from '../../src/plain/run.js';
 import type { FlowConfig } from '../../src/wizard/resolve-flow.js';
 import { buildSummary } from '../../src/wizard/summary.js';
 
@@ -161,6 +161,27 @@ test('answering no at the confirmation writes nothing', async (t) => {
   t.deepEqual(await done, { kind: 'declined' });
   t.deepEqual(written, []);
   t.regex(term.screen, /Nothing was written\./);
+});
+
+test('as a front end, Ctrl+C at a prompt ends as cancelled and says nothing was written', async (t) => {
+  const term = new Terminal();
+  const written: Answers[] = [];
+  const done = plainFrontEnd(term).run(config(), services(written));
+  await term.on(PROMPTS[0]!, ENTER);
+  await term.on(PROMPTS[1]!, CTRL_C);
+  t.deepEqual(await done, { kind: 'cancelled' });
+  t.deepEqual(written, []);
+  t.regex(term.screen, /Cancelled: nothing was written\.\n$/);
+});
+
+test('as a front end, no at the confirmation ends as cancelled too', async (t) => {
+  const term = new Terminal();
+  const written: Answers[] = [];
+  const done = plainFrontEnd(term).run(config(), services(written));
+  for (const prompt of PROMPTS.slice(0, -1)) await term.on(prompt, ENTER);
+  await term.on(PROMPTS.at(-1)!, 'n', ENTER);
+  t.deepEqual(await done, { kind: 'cancelled' });
+  t.deepEqual(written, []);
 });
 
 /** What a PostgreSQL 15 server with one role on md5 tells the wizard. */

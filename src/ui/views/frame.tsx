@@ -14,7 +14,7 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { STEP_IDS, stepInfo, stepNumber, type StepId } from '../../wizard/steps.js';
 import { useTheme } from '../theme.js';
-import { wrapText } from '../../wizard/wrap.js';
+import { wrapText } from '../../wrap.js';
 
 /** Help under a step: the short text, or the longer one when asked for. */
 export interface HelpProps {

@@ -18,7 +18,7 @@ import type { Answers } from '../../answers/answers.js';
 import type { ServerPrefill } from '../../audit/prefill.js';
 import { passwordsText, STEP_MARK, type MigrationLine } from '../../wizard/passwords-text.js';
 import { useTheme } from '../theme.js';
-import { wrapText } from '../../wizard/wrap.js';
+import { wrapText } from '../../wrap.js';
 import { Frame } from './frame.js';
 
 export { loginSummary } from '../../wizard/passwords-text.js';

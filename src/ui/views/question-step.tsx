@@ -17,7 +17,7 @@ import { stepOfQuestion } from '../../wizard/steps.js';
 import { useTheme } from '../theme.js';
 import { ChoiceField, ListField, TextField } from './fields.js';
 import { Frame } from './frame.js';
-import { wrapText } from '../../wizard/wrap.js';
+import { wrapText } from '../../wrap.js';
 
 export interface QuestionStepProps {
   readonly focus: keyof Answers;
