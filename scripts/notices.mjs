@@ -12,10 +12,23 @@ function packageDir(input) {
   return m ? m[1] : undefined;
 }
 
-/** The text of the package's licence file, if it ships one. */
+/** The first comment naming a copyright in the package's bundled files (the build drops such comments). */
+function copyrightComment(root, files) {
+  for (const file of files) {
+    const m = /\/\*[\s\S]*?Copyright[\s\S]*?\*\//.exec(readFileSync(join(root, file), 'utf8'));
+    if (m) return m[0].replace(/^\s*\/?\*+\/? ?/gm, '').trim();
+  }
+  return undefined;
+}
+
+/** The text of the package's licence file, else its README's licence section, if it has either. */
 function licenceText(dir) {
-  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt|markdown))?$/i.test(f));
-  return file ? readFileSync(join(dir, file), 'utf8').trim() : undefined;
+  const files = readdirSync(dir);
+  const file = files.find((f) => /^(licen[cs]e|copying)([-.][\w.-]+)?$/i.test(f));
+  if (file) return readFileSync(join(dir, file), 'utf8').trim();
+  const readme = files.find((f) => /^readme(\.md)?$/i.test(f));
+  const section = readme ? /^#+\s*licen[cs]e\s*\n([\s\S]*?)(?=^#|(?![\s\S]))/im.exec(readFileSync(join(dir, readme), 'utf8')) : null;
+  return section?.[1]?.trim() || undefined;
 }
 
 /** Markdown naming each bundled package once, sorted by name, with its licence text. */
@@ -25,7 +38,8 @@ export function thirdPartyNotices(root, inputs) {
     const dir = join(root, rel);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const license = typeof pkg.license === 'string' ? pkg.license : (pkg.license?.type ?? 'UNKNOWN');
-    return { name: pkg.name, version: pkg.version, license, text: licenceText(dir) };
+    const text = licenceText(dir) ?? copyrightComment(root, inputs.filter((i) => packageDir(i) === rel));
+    return { name: pkg.name, version: pkg.version, license, text };
   });
   // One entry per name@version, even when npm installed the same package twice.
   const unique = [...new Map(packages.map((p) => [`${p.name}@${p.version}`, p])).values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -38,7 +52,7 @@ export function thirdPartyNotices(root, inputs) {
   ];
   for (const p of unique) {
     lines.push(`## ${p.name} ${p.version}`, '', `License: ${p.license}`, '');
-    lines.push(p.text ? ['```text', p.text, '```'].join('\n') : '(the package ships no licence file; see its package.json)', '');
+    lines.push(p.text ? ['```text', p.text, '```'].join('\n') : '(the package ships no licence text; its package.json names the licence above)', '');
   }
   return lines.join('\n');
 }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from '../helpers/cli.js';
-import { cliSession, hasTmux, type Terminal } from './wizard-terminal.js';
+import { cliSession, enterToTheEnd, hasTmux } from './wizard-terminal.js';
 
 const exec = promisify(execFile);
 const BUILT = existsSync(new URL('../../dist/cli.js', import.meta.url));
@@ -25,17 +25,6 @@ if (!BUILT) console.warn('wizard e2e skipped: run `npm run build` first (npm tes
 const INTERACTIVE = /Bundle directory: |Server version: /;
 
 const session = cliSession;
-
-/** Enter at every screen (waiting while the plan or the keys are made) until the program ends. */
-async function enterToTheEnd(term: Terminal): Promise<number> {
-  for (let i = 0; i < 40; i++) {
-    const screen = await term.screen();
-    if (/EXIT=\d+/.test(screen)) break;
-    if (/Working out the plan|Step 8 of 8/.test(screen)) await term.waitFor(/lines 1-|EXIT=\d+/);
-    else await term.press('Enter');
-  }
-  return term.exitCode();
-}
 
 /** `openssl verify -x509_strict` as the issue states it, for the server and optionally a client. */
 async function opensslVerify(bundle: string, client?: string): Promise<void> {
