@@ -32,7 +32,8 @@ const noInkDevtools = {
  * URI, and its Emscripten loader fetch()es that URI whenever fetch exists.
  * On Node that first fetch loads undici, a large part of the wizard's
  * start-up. Decode the data URI directly instead, as the loader itself does
- * where fetch is missing. The build stops if yoga's loader changes shape.
+ * where fetch is missing, and with Buffer rather than its JS loop over a
+ * binary string. The build stops if yoga's loader changes shape.
  */
 const yogaWithoutFetch = {
   name: 'yoga-without-fetch',
@@ -42,8 +43,12 @@ const yogaWithoutFetch = {
       const isDataUri = /function (\w+)\(a\)\{return a\.startsWith\("data:application\/octet-stream;base64,"\)\}/.exec(source)?.[1];
       const wasmUri = /var (\w+);\1="data:application\/octet-stream;base64,/.exec(source)?.[1];
       const guard = '"function"!=typeof fetch?';
-      if (!isDataUri || !wasmUri || !source.includes(guard)) throw new Error(`yoga-layout's loader changed: review ${args.path} and the yoga-without-fetch step of scripts/build.mjs`);
-      return { contents: source.replaceAll(guard, `("function"!=typeof fetch||${isDataUri}(${wasmUri}))?`), loader: 'js' };
+      const decode = /var (\w)=\w+\(a\.slice\(37\)\),(\w)=new Uint8Array\(\1\.length\);for\(a=0;a<\1\.length;\+\+a\)\2\[a\]=\1\.charCodeAt\(a\);var (\w)=\2\}/;
+      if (!isDataUri || !wasmUri || !source.includes(guard) || !decode.test(source)) throw new Error(`yoga-layout's loader changed: review ${args.path} and the yoga-without-fetch step of scripts/build.mjs`);
+      const contents = source
+        .replaceAll(guard, `("function"!=typeof fetch||${isDataUri}(${wasmUri}))?`)
+        .replace(decode, (_m, _b, _c, d) => `var ${d}=new Uint8Array(Buffer.from(a.slice(37),"base64"))}`);
+      return { contents, loader: 'js' };
     });
   },
 };
