@@ -3,7 +3,8 @@
  * empty prefix, and run from there. One tarball, no dependencies, no install
  * scripts, only what runs; the installed command generates a bundle that
  * PostgreSQL 15 accepts (keys made by Node's native crypto, not forge's pure
- * JS), and its wizard writes a bundle in a real terminal (tmux).
+ * JS), its wizard writes a bundle in a real terminal (tmux), and each
+ * command loads only the bundled libraries it uses.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -11,6 +12,7 @@ import { readdirSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runCli } from '../helpers/cli.js';
 import { CHECKOUT, checkoutPackageJson, npmPack, packAndInstall, type InstalledPackage } from '../helpers/installed-package.js';
@@ -78,6 +80,46 @@ test("the notices name every bundled library with its licence text", async (t) =
   t.notRegex(notices, /^## (ws|react-devtools-core) /m, 'Ink devtools are not bundled');
 });
 
+/** Marks of each library in its chunk: a CommonJS module's key, or a message of its own. */
+const LIBRARIES = {
+  ink: 'Raw mode is not supported',
+  '@inquirer/prompts': 'User force closed the prompt',
+  'node-forge': 'node_modules/node-forge/lib/forge.js',
+  pg: 'node_modules/pg/lib/client.js',
+} as const;
+
+/** NODE_OPTIONS that log every file the process loads as an ES module to `log`. */
+async function loadLogger(log: string): Promise<string> {
+  const hooks = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(${JSON.stringify(log)}, url + '\\n');
+  return next(url, context);
+}`;
+  const probe = join(installed.prefix, `log-loads-${Math.random().toString(36).slice(2)}.mjs`);
+  await writeFile(probe, `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`);
+  return `--import ${probe}`;
+}
+
+/** Which of LIBRARIES the files in `log` hold. */
+async function librariesLoaded(log: string): Promise<string[]> {
+  const files = [...new Set((await readFile(log, 'utf8')).trim().split('\n'))].map((u) => fileURLToPath(u));
+  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
+  return Object.entries(LIBRARIES)
+    .filter(([, mark]) => texts.some((text) => text.includes(mark)))
+    .map(([name]) => name);
+}
+
+test('each command loads only the libraries it uses', async (t) => {
+  const runLogged = async (args: string[]) => {
+    const log = join(installed.prefix, `loads-${args[0]}.log`);
+    const r = await runCli(args, { bin: installed.bin, cwd: installed.prefix, env: { NODE_OPTIONS: await loadLogger(log) } });
+    t.is(r.code, 0, r.stderr);
+    return librariesLoaded(log);
+  };
+  t.deepEqual(await runLogged(['--version']), []);
+  t.deepEqual(await runLogged(['generate', '-q', '--out', join(installed.prefix, 'lazy-bundle')]), ['node-forge']);
+});
+
 test('--version prints the version in package.json', async (t) => {
   const { stdout } = await run(installed.bin, ['--version']);
   t.is(stdout, `${(await checkoutPackageJson()).version}\n`);
@@ -115,7 +157,8 @@ process.on('exit', () => process.stderr.write('native RSA keys: ' + n + '\\n'));
 });
 
 (hasTmux() ? test : test.skip)('the installed wizard: Enter on every screen writes a bundle', async (t) => {
-  const s = await cliSession([], { NO_COLOR: '1' }, installed.bin);
+  const log = join(installed.prefix, 'loads-wizard.log');
+  const s = await cliSession([], { NO_COLOR: '1', NODE_OPTIONS: await loadLogger(log) }, installed.bin);
   try {
     await s.term.waitFor(/Bundle directory: |Server version: /);
     t.is(await enterToTheEnd(s.term), 0);
@@ -124,6 +167,8 @@ process.on('exit', () => process.stderr.write('native RSA keys: ' + n + '\\n'));
     t.regex(verified.stdout, /server\/server\.crt: OK/);
     t.is(((await stat(join(bundle, 'server', 'server.key'))).mode & 0o777).toString(8), '600');
     t.regex(await readFile(join(bundle, 'README.md'), 'utf8'), /sslmode=verify-full/);
+    // Ink for the screens, forge for the keys; no line-by-line prompts, no connection.
+    t.deepEqual(await librariesLoaded(log), ['ink', 'node-forge']);
   } finally {
     await s.done();
   }
