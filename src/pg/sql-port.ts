@@ -106,11 +106,11 @@ class RelayStream extends Duplex {
     this.child!.stdin!.write(chunk, cb);
   }
   override _final(cb: (e?: Error | null) => void): void {
-    this.child?.stdin!.end();
+    this.child?.stdin?.end();
     cb();
   }
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.child?.stdin!.destroy();
+    this.child?.stdin?.destroy();
     this.child?.kill();
     cb(err);
   }

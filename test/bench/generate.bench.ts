@@ -28,14 +28,15 @@ export const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)]!;
 };
 
-export async function benchGenerate(rounds = 7): Promise<string> {
+/** `bin`: the CLI to time (the installed package in `npm run bench`, else the checkout's build). */
+export async function benchGenerate(rounds = 7, bin = BIN): Promise<string> {
   const ours: number[] = [];
   const openssl: number[] = [];
   for (let i = 0; i < rounds; i++) {
     openssl.push(timeOnce((dir) => execFileSync('sh', [OPENSSL], { cwd: dir })));
     ours.push(
       timeOnce((dir) =>
-        execFileSync(process.execPath, [BIN, 'generate', '-q', '--out', join(dir, 'b'), '--pki', 'ca-intermediate', '--client-user', 'alice', '--client-user', 'bob', '--host', 'localhost'], { cwd: dir }),
+        execFileSync(process.execPath, [bin, 'generate', '-q', '--out', join(dir, 'b'), '--pki', 'ca-intermediate', '--client-user', 'alice', '--client-user', 'bob', '--host', 'localhost'], { cwd: dir }),
       ),
     );
   }

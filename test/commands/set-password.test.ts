@@ -42,7 +42,7 @@ let tcp: string;
 const hasStatements = existsSync('/usr/share/postgresql/15/extension/pg_stat_statements.control');
 
 test.before(async (t) => {
-  if (!existsSync(join(ROOT, 'dist/commands/set-password.js'))) t.fail('dist/ is not built: run npx tsc -p tsconfig.json first');
+  if (!existsSync(join(ROOT, 'dist/cli.js'))) t.fail('dist/ is not built: run npm run build first');
   c = await startCluster({
     settings: {
       log_statement: 'all',

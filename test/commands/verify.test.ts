@@ -70,7 +70,7 @@ async function withHba(edit: (text: string) => string, body: () => Promise<void>
 }
 
 test.before(async (t) => {
-  if (!existsSync(join(ROOT, 'dist/commands/verify.js'))) t.fail('dist/ is not built: run npx tsc -p tsconfig.json first');
+  if (!existsSync(join(ROOT, 'dist/cli.js'))) t.fail('dist/ is not built: run npm run build first');
   dir = await mkdtemp(join(tmpdir(), 'pgss-verify-'));
   home = join(dir, 'home');
   good = join(dir, 'good');

@@ -18,7 +18,7 @@ import { hasTmux, Terminal } from './wizard-terminal.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'correct horse battery staple';
-const ready = hasTmux() && existsSync(new URL('../../dist/commands/wizard.js', import.meta.url));
+const ready = hasTmux() && existsSync(new URL('../../dist/cli.js', import.meta.url));
 
 (ready ? test : test.skip)('the defaults make a bundle PostgreSQL accepts; the printed connection string connects with verify-full', async (t) => {
   const work = await mkdtemp(join(tmpdir(), 'pgss-wizard-pg-'));

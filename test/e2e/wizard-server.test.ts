@@ -4,7 +4,7 @@
  * version is not asked, the passwords screen names the role and what comes
  * next, and the README is written for that server. A login the server
  * refuses stops the wizard before its first step, writing nothing. Needs the
- * build (`npx tsc -p tsconfig.json`) and PostgreSQL (test/helpers/cluster.ts).
+ * build (`npm run build`) and PostgreSQL (test/helpers/cluster.ts).
  */
 import test from 'ava';
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { cliSession, hasTmux } from './wizard-terminal.js';
 
-const ready = hasTmux() && existsSync(new URL('../../dist/commands/wizard.js', import.meta.url));
+const ready = hasTmux() && existsSync(new URL('../../dist/cli.js', import.meta.url));
 const e2e = ready ? test.serial : test.serial.skip;
 
 const PASSWORD = 'wizard-prefill-secret';

@@ -99,10 +99,21 @@ export class Terminal {
   }
 }
 
-/** A fresh working directory and a terminal running the built CLI with `args` in it; done() removes both. */
-export async function cliSession(args: string[], env: Record<string, string> = { NO_COLOR: '1' }) {
+/** Enter at every screen (waiting while the plan or the keys are made) until the program ends. */
+export async function enterToTheEnd(term: Terminal): Promise<number> {
+  for (let i = 0; i < 40; i++) {
+    const screen = await term.screen();
+    if (/EXIT=\d+/.test(screen)) break;
+    if (/Working out the plan|Step 8 of 8/.test(screen)) await term.waitFor(/lines 1-|EXIT=\d+/);
+    else await term.press('Enter');
+  }
+  return term.exitCode();
+}
+
+/** A fresh working directory and a terminal running the built CLI (or the one at `bin`) with `args` in it; done() removes both. */
+export async function cliSession(args: string[], env: Record<string, string> = { NO_COLOR: '1' }, bin = BIN) {
   const cwd = await mkdtemp(join(tmpdir(), 'pgss-wizard-'));
-  const term = await Terminal.start(cwd, [process.execPath, BIN, ...args], env);
+  const term = await Terminal.start(cwd, [process.execPath, bin, ...args], env);
   return {
     cwd,
     term,

@@ -2,8 +2,8 @@
  * The built CLI in a real 80x24 terminal (tmux): Enter through every
  * default, a run with changed choices that goes back with Esc, Ctrl+C
  * halfway and while keys are made, plain mode, NO_COLOR, and no TTY. Bundles
- * are checked on disk with openssl. Needs the build (`npx tsc -p
- * tsconfig.json`; `npm test` builds first).
+ * are checked on disk with openssl. Needs the build (`npm run
+ * build`; `npm test` builds first).
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -13,29 +13,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from '../helpers/cli.js';
-import { cliSession, hasTmux, type Terminal } from './wizard-terminal.js';
+import { cliSession, enterToTheEnd, hasTmux } from './wizard-terminal.js';
 
 const exec = promisify(execFile);
-const BUILT = existsSync(new URL('../../dist/commands/wizard.js', import.meta.url));
+const BUILT = existsSync(new URL('../../dist/cli.js', import.meta.url));
 const ready = hasTmux() && BUILT;
 const e2e = ready ? test.serial : test.serial.skip;
-if (!BUILT) console.warn('wizard e2e skipped: run `npx tsc -p tsconfig.json` first (npm test builds).');
+if (!BUILT) console.warn('wizard e2e skipped: run `npm run build` first (npm test builds).');
 
 /** Ink's first frame (the lines before it are drawn without Ink while it loads). */
 const INTERACTIVE = /Bundle directory: |Server version: /;
 
 const session = cliSession;
-
-/** Enter at every screen (waiting while the plan or the keys are made) until the program ends. */
-async function enterToTheEnd(term: Terminal): Promise<number> {
-  for (let i = 0; i < 40; i++) {
-    const screen = await term.screen();
-    if (/EXIT=\d+/.test(screen)) break;
-    if (/Working out the plan|Step 8 of 8/.test(screen)) await term.waitFor(/lines 1-|EXIT=\d+/);
-    else await term.press('Enter');
-  }
-  return term.exitCode();
-}
 
 /** `openssl verify -x509_strict` as the issue states it, for the server and optionally a client. */
 async function opensslVerify(bundle: string, client?: string): Promise<void> {
