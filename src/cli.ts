@@ -22,6 +22,8 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'rollback', summary: 'undo the last apply: restore the files it changed and reload', load: async () => (await import('./commands/rollback.js')).rollback },
   { name: 'set-password', summary: 'set a role\'s password as a SCRAM secret computed here (never sent in plaintext)', load: async () => (await import('./commands/set-password.js')).setPassword },
   { name: 'verify', summary: 'prove TLS works: verify-full connection, certificate chain, and the refusal matrix', load: async () => (await import('./commands/verify.js')).verify },
+  { name: 'status', summary: 'show a bundle\'s certificates and CRLs, what expires soon, and whether the server runs them', load: async () => (await import('./commands/status.js')).status },
+  { name: 'issue', summary: 'issue a client certificate for one more role from the bundle\'s CA', load: async () => (await import('./commands/issue.js')).issue },
 ];
 
 function mainHelp(): string {

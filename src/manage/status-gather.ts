@@ -1,0 +1,75 @@
+/** Read what `status` judges: the bundle's certificates and CRLs, the CA, and what a server has installed. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crlSignedBy, inspectCertificate, readCrls, subjectDerHex, type CrlInfo } from '../pki/index.js';
+import { SERVER_FILES } from '../plan/settings.js';
+import { UsageError } from '../errors.js';
+import { textOf, type LoadedBundle } from './bundle-io.js';
+import { pemBlocks } from './ca.js';
+import type { FoundCert, ServerFacts, StatusInput } from './status.js';
+
+async function maybeRead(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Every certificate of the bundle: root and intermediate (from --ca, else from the server files), server, clients. */
+export async function findCerts(bundle: LoadedBundle, caDir: string | undefined): Promise<FoundCert[]> {
+  const certs: FoundCert[] = [];
+  const serverChain = pemBlocks(textOf(bundle.files, 'server/server.crt') ?? '');
+  const ca = caDir ?? join(bundle.dir, 'ca');
+  if (bundle.answers.pki !== 'self-signed') {
+    const rootPath = join(ca, 'root.crt');
+    const root = (await maybeRead(rootPath)) ?? textOf(bundle.files, 'server/root.crt');
+    if (root) certs.push({ role: 'root', name: 'root', path: (await maybeRead(rootPath)) ? rootPath : 'server/root.crt', pem: pemBlocks(root)[0] ?? root });
+    if (bundle.answers.pki === 'ca-intermediate') {
+      const interPath = join(ca, 'intermediate.crt');
+      const fromCa = await maybeRead(interPath);
+      const inter = fromCa ?? serverChain[1];
+      if (inter) certs.push({ role: 'intermediate', name: 'intermediate', path: fromCa ? interPath : 'server/server.crt', pem: pemBlocks(inter)[0] ?? inter });
+    }
+  }
+  if (serverChain[0]) certs.push({ role: 'server', name: 'server', path: 'server/server.crt', pem: serverChain[0] });
+  const clients = bundle.files.filter((f) => /^clients\/[^/]+\/postgresql\.crt$/.test(f.path));
+  for (const f of clients) {
+    const pem = pemBlocks(Buffer.from(f.bytes).toString('utf8'))[0];
+    if (pem) certs.push({ role: 'client', name: f.path.split('/')[1]!, path: f.path, pem });
+  }
+  if (!certs.some((c) => c.role === 'server')) throw new UsageError(`${bundle.dir}: no server/server.crt; is this a bundle?`);
+  return certs;
+}
+
+/** The bundle's CRLs, each with the CA (root or intermediate) whose certificate verifies it. */
+export function crlsWithSigners(bundle: LoadedBundle, certs: readonly FoundCert[]): StatusInput['crls'] {
+  const text = textOf(bundle.files, 'server/root.crl');
+  if (!text) return [];
+  let crls: CrlInfo[];
+  try {
+    crls = readCrls(text);
+  } catch (err) {
+    throw new UsageError(`${join(bundle.dir, 'server/root.crl')}: ${(err as Error).message}`);
+  }
+  const cas = certs.filter((c) => c.role === 'root' || c.role === 'intermediate');
+  return crls.map((crl) => {
+    const signer = cas.find((c) => subjectDerHex(c.pem) === crl.issuerDerHex && crlSignedBy(crl, c.pem));
+    return { crl, signedBy: signer?.role };
+  });
+}
+
+/** What the data directory holds now: the files apply installs there (18.9.4 default names). */
+export async function serverFacts(pgdata: string): Promise<ServerFacts> {
+  const cert = await maybeRead(join(pgdata, SERVER_FILES.cert)).catch((err: Error) => {
+    throw new UsageError(`--pgdata ${pgdata}: cannot read ${SERVER_FILES.cert} (${err.message})`);
+  });
+  const crl = await maybeRead(join(pgdata, SERVER_FILES.crl));
+  const leaf = cert ? pemBlocks(cert)[0] : undefined;
+  return {
+    where: pgdata,
+    certFingerprint: leaf ? inspectCertificate(leaf).fingerprint256 : undefined,
+    crls: crl ? readCrls(crl) : undefined,
+  };
+}
