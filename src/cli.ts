@@ -24,6 +24,8 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'verify', summary: 'prove TLS works: verify-full connection, certificate chain, and the refusal matrix', load: async () => (await import('./commands/verify.js')).verify },
   { name: 'status', summary: 'show a bundle\'s certificates and CRLs, what expires soon, and whether the server runs them', load: async () => (await import('./commands/status.js')).status },
   { name: 'issue', summary: 'issue a client certificate for one more role from the bundle\'s CA', load: async () => (await import('./commands/issue.js')).issue },
+  { name: 'revoke', summary: 'revoke a client certificate: onto its CA\'s CRL, its files moved aside', load: async () => (await import('./commands/revoke.js')).revoke },
+  { name: 'renew', summary: 'renew the server certificate from the same CA, or re-sign the CRLs (--crl)', load: async () => (await import('./commands/renew.js')).renew },
 ];
 
 function mainHelp(): string {

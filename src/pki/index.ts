@@ -2,6 +2,6 @@
 // node-forge, so a change of library touches this folder alone.
 export type { CertInfo, CertKind, CertRequest, CrlOptions, IssuedCert, KeyBits } from './types.js';
 export { issueAll, issueFromCa, type CaMaterial } from './certs.js';
-export { makeCrl } from './crl.js';
+export { makeCrl, signCrl } from './crl.js';
 export { crlSignedBy, readCrls, subjectDerHex, type CrlInfo } from './crl-read.js';
-export { inspectCertificate, keyMatchesCertificate } from './inspect.js';
+export { inspectCertificate, issuedBy, keyMatchesCertificate } from './inspect.js';
