@@ -1,6 +1,6 @@
 /** Read what `status` judges: the bundle's certificates and CRLs, the CA, and what a server has installed. */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { crlSignedBy, inspectCertificate, readCrls, subjectDerHex, type CrlInfo } from '../pki/index.js';
 import { SERVER_FILES } from '../plan/settings.js';
 import { UsageError } from '../errors.js';
@@ -22,15 +22,16 @@ export async function findCerts(bundle: LoadedBundle, caDir: string | undefined)
   const certs: FoundCert[] = [];
   const serverChain = pemBlocks(textOf(bundle.files, 'server/server.crt') ?? '');
   const ca = caDir ?? join(bundle.dir, 'ca');
+  const shown = (path: string) => (path.startsWith(bundle.dir + '/') ? relative(bundle.dir, path) : path);
   if (bundle.answers.pki !== 'self-signed') {
     const rootPath = join(ca, 'root.crt');
     const root = (await maybeRead(rootPath)) ?? textOf(bundle.files, 'server/root.crt');
-    if (root) certs.push({ role: 'root', name: 'root', path: (await maybeRead(rootPath)) ? rootPath : 'server/root.crt', pem: pemBlocks(root)[0] ?? root });
+    if (root) certs.push({ role: 'root', name: 'root', path: (await maybeRead(rootPath)) ? shown(rootPath) : 'server/root.crt', pem: pemBlocks(root)[0] ?? root });
     if (bundle.answers.pki === 'ca-intermediate') {
       const interPath = join(ca, 'intermediate.crt');
       const fromCa = await maybeRead(interPath);
       const inter = fromCa ?? serverChain[1];
-      if (inter) certs.push({ role: 'intermediate', name: 'intermediate', path: fromCa ? interPath : 'server/server.crt', pem: pemBlocks(inter)[0] ?? inter });
+      if (inter) certs.push({ role: 'intermediate', name: 'intermediate', path: fromCa ? shown(interPath) : 'server/server.crt', pem: pemBlocks(inter)[0] ?? inter });
     }
   }
   if (serverChain[0]) certs.push({ role: 'server', name: 'server', path: 'server/server.crt', pem: serverChain[0] });
