@@ -106,12 +106,15 @@ export async function planIssue(bundle: LoadedBundle, ca: CaSet, req: IssueReque
     const max = Math.floor((caEnd.getTime() - req.now.getTime()) / DAY_MS);
     throw new UsageError(`--days ${days}: the certificate would outlive its CA, which ends on ${caEnd.toISOString().slice(0, 10)}; give at most --days ${max}`);
   }
-  const cert = await issueFromCa(
-    { id: clientId(req.role), kind: 'client', commonName: req.role, notBefore: new Date(req.now.getTime() - BACKDATE_MS), notAfter, keyBits: bundle.answers.keyBits },
-    ca.issuing,
-  );
+  // The README is worked out while the key is made.
+  const [cert, readme] = await Promise.all([
+    issueFromCa(
+      { id: clientId(req.role), kind: 'client', commonName: req.role, notBefore: new Date(req.now.getTime() - BACKDATE_MS), notAfter, keyBits: bundle.answers.keyBits },
+      ca.issuing,
+    ),
+    readmeWithRole(bundle, answers, req.role, req.now),
+  ]);
   const changes = [...clientFiles(req.role, cert, ca), textFile('answers.json', 0o644, answersToJson(answers))];
-  const readme = await readmeWithRole(bundle, answers, req.role, req.now);
   if (readme !== undefined) changes.push(textFile('README.md', 0o644, readme));
   const old = pemBlocks(textOf(bundle.files, `clients/${req.role}/postgresql.crt`) ?? '')[0];
   return { files: withFiles(bundle.files, changes), cert, reissued: exists, oldSerial: old ? inspectCertificate(old).serialHex : undefined };

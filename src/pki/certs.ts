@@ -188,6 +188,9 @@ export interface CaMaterial {
  * server certificate on the same key). The request's issuer is ignored.
  */
 export async function issueFromCa(request: CertRequest, ca: CaMaterial, keyPem?: string): Promise<IssuedCert> {
+  // The key is made in the thread pool while the CA is read and the request checked.
+  const pendingKey = keyPem === undefined ? generateRsaKey(request.keyBits) : Promise.resolve(rsaKeyFromPem(keyPem));
+  pendingKey.catch(() => undefined); // a check below may throw first; the rejection is not lost, it is awaited there
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = rsaKeyFromPem(ca.keyPem);
   if (forge.pki.publicKeyToPem(caCert.publicKey) !== forge.pki.publicKeyToPem(caKey.publicKey)) {
@@ -204,6 +207,5 @@ export async function issueFromCa(request: CertRequest, ca: CaMaterial, keyPem?:
     subject: attrs.map((f) => ({ type: f.type, value: f.value, valueTagClass: f.valueTagClass }) as forge.pki.CertificateField),
     subjectText: readableName(attr('CN') ?? '', attr('O')),
   };
-  const key = keyPem === undefined ? await generateRsaKey(request.keyBits) : rsaKeyFromPem(keyPem);
-  return (await issueOne(planned, key, new Map([[caId, signer]]))).cert;
+  return (await issueOne(planned, await pendingKey, new Map([[caId, signer]]))).cert;
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const benches: [file: string, exportName: string][] = [
   ['./generate.bench.ts', 'benchGenerate'],
+  ['./issue.bench.ts', 'benchIssue'],
   ['./hba.bench.ts', 'benchHba'],
   ['./wizard.bench.ts', 'benchWizard'],
 ];
