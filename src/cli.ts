@@ -26,6 +26,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'issue', summary: 'issue a client certificate for one more role from the bundle\'s CA', load: async () => (await import('./commands/issue.js')).issue },
   { name: 'revoke', summary: 'revoke a client certificate: onto its CA\'s CRL, its files moved aside', load: async () => (await import('./commands/revoke.js')).revoke },
   { name: 'renew', summary: 'renew the server certificate from the same CA, or re-sign the CRLs (--crl)', load: async () => (await import('./commands/renew.js')).renew },
+  { name: 'rotate-ca', summary: 'roll the CA over to a new root in three applied phases (trust, switch, finish)', load: async () => (await import('./commands/rotate-ca.js')).rotateCa },
 ];
 
 function mainHelp(): string {

@@ -2,6 +2,7 @@
 import { parseCommandArgs } from '../args.js';
 import { readBundle } from '../manage/bundle-io.js';
 import { bundleArg, CA_HELP, daysArg, MANAGE_OPTIONS } from '../manage/options.js';
+import { rolloverPhase } from '../manage/ca.js';
 import { judgeStatus, renderStatus } from '../manage/status.js';
 import { crlsWithSigners, findCerts, serverFacts } from '../manage/status-gather.js';
 import type { Command } from './command.js';
@@ -46,6 +47,7 @@ or the server runs other files, 2 bad input.`,
       warnDays,
       certs,
       crls: crlsWithSigners(bundle, certs),
+      ...(rolloverPhase(bundle) ? { rollover: rolloverPhase(bundle) } : {}),
       ...(values.pgdata ? { server: await serverFacts(values.pgdata) } : {}),
     });
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : renderStatus(report));

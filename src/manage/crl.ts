@@ -14,10 +14,6 @@ export interface CrlChange {
   readonly revoke?: { readonly serialHex: string; readonly date: Date };
 }
 
-function cas(ca: CaSet): CaMaterial[] {
-  return ca.intermediate ? [ca.root, ca.intermediate] : [ca.root];
-}
-
 /** The bundle's CRLs, read; a CRL file that cannot be read is a usage error naming it. */
 export function bundleCrls(bundle: LoadedBundle): CrlInfo[] {
   const text = textOf(bundle.files, 'server/root.crl');
@@ -37,24 +33,36 @@ function nextNumber(previous: CrlInfo | undefined, now: Date): bigint {
 }
 
 /**
- * A new server/root.crl text: every CA's CRL, in the bundle's order (root
- * first), re-signed at `now` with next update at the CA's end (as generate
- * does, so it lapses only with its CA), `changes` applied. Entries already
- * listed stay listed.
+ * A new server/root.crl text: the CRL of each CA in `cas` re-signed at
+ * `now` with next update at the CA's end (as generate does, so it lapses
+ * only with its CA), the `change` applied; entries already listed stay
+ * listed. CRLs of other CAs (the other generation during a CA rollover) are
+ * kept as they are, unless `onlyThese`.
  */
-export function resignCrls(bundle: LoadedBundle, ca: CaSet, now: Date, change?: CrlChange): string {
+export function resignCrls(bundle: LoadedBundle, cas: readonly CaMaterial[], now: Date, change?: CrlChange, onlyThese = false): string {
   const existing = bundleCrls(bundle);
-  return cas(ca)
-    .map((c) => {
-      const subject = subjectDerHex(c.certPem);
-      const old = existing.find((x) => x.issuerDerHex === subject);
-      const revoked = (old?.revoked ?? []).map((r) => ({ serialHex: r.serialHex, date: r.date }));
-      if (change?.revoke && subjectDerHex(change.ca.certPem) === subject) revoked.push(change.revoke);
-      const nextUpdate = inspectCertificate(c.certPem).notAfter;
-      if (nextUpdate.getTime() <= now.getTime()) throw new UsageError(`the CA "${inspectCertificate(c.certPem).subjectCN}" has expired; its CRL cannot be renewed: roll the CA over (rotate-ca)`);
-      return signCrl(c, { thisUpdate: now, nextUpdate, revoked, crlNumber: nextNumber(old, now) }).trimEnd() + '\n';
-    })
-    .join('');
+  const mine = cas.map((c) => ({ ca: c, subject: subjectDerHex(c.certPem) }));
+  const sign = (c: CaMaterial, subject: string): string => {
+    const old = existing.find((x) => x.issuerDerHex === subject);
+    const revoked = (old?.revoked ?? []).map((r) => ({ serialHex: r.serialHex, date: r.date }));
+    if (change?.revoke && subjectDerHex(change.ca.certPem) === subject) revoked.push(change.revoke);
+    const nextUpdate = inspectCertificate(c.certPem).notAfter;
+    if (nextUpdate.getTime() <= now.getTime()) throw new UsageError(`the CA "${inspectCertificate(c.certPem).subjectCN}" has expired; its CRL cannot be renewed: roll the CA over (rotate-ca)`);
+    return signCrl(c, { thisUpdate: now, nextUpdate, revoked, crlNumber: nextNumber(old, now) }).trimEnd() + '\n';
+  };
+  const out: string[] = [];
+  for (const crl of existing) {
+    const m = mine.find((x) => x.subject === crl.issuerDerHex);
+    if (m) out.push(sign(m.ca, m.subject));
+    else if (!onlyThese) out.push(crl.pem);
+  }
+  for (const m of mine) if (!existing.some((x) => x.issuerDerHex === m.subject)) out.push(sign(m.ca, m.subject));
+  return out.join('');
+}
+
+/** The CAs of a set, root first. */
+export function caList(ca: CaSet): CaMaterial[] {
+  return ca.intermediate ? [ca.root, ca.intermediate] : [ca.root];
 }
 
 /** Serials listed on any of the bundle's CRLs. */

@@ -11,7 +11,7 @@ import { inspectCertificate, issueFromCa, type IssuedCert } from '../pki/index.j
 import { BACKDATE_MS, SERVER_ID } from '../plan/certs.js';
 import { textFile, textOf, withFiles, type LoadedBundle } from './bundle-io.js';
 import type { CaSet } from './ca.js';
-import { resignCrls } from './crl.js';
+import { caList, resignCrls } from './crl.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -59,6 +59,6 @@ export async function planRenew(bundle: LoadedBundle, ca: CaSet, req: RenewReque
 /** Every CRL re-signed now, same entries, next update at its CA's end. */
 export function planRenewCrl(bundle: LoadedBundle, ca: CaSet, now: Date): BundleFile[] {
   if (textOf(bundle.files, 'server/root.crl') === undefined) throw new UsageError(`${bundle.dir}: has no server/root.crl to renew`);
-  return withFiles(bundle.files, [textFile('server/root.crl', 0o644, resignCrls(bundle, ca, now))]);
+  return withFiles(bundle.files, [textFile('server/root.crl', 0o644, resignCrls(bundle, caList(ca), now))]);
 }
 

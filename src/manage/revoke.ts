@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { inspectCertificate, issuedBy } from '../pki/index.js';
 import { textFile, textOf, withFiles, type LoadedBundle } from './bundle-io.js';
 import { pemBlocks, type CaSet } from './ca.js';
-import { normalSerial, resignCrls, revokedSerials } from './crl.js';
+import { caList, normalSerial, resignCrls, revokedSerials } from './crl.js';
 
 /** What `revoke` was asked: a role's certificate, or any serial. */
 export interface RevokeRequest {
@@ -61,7 +61,7 @@ export function planRevoke(bundle: LoadedBundle, ca: CaSet, req: RevokeRequest):
   if (target.pem && !issuedBy(target.pem, signer.certPem)) {
     throw new UsageError(`clients/${target.role}/postgresql.crt was not signed by this bundle's CA (check --ca DIR)`);
   }
-  const crl = resignCrls(bundle, ca, req.now, { ca: signer, revoke: { serialHex: target.serial, date: req.now } });
+  const crl = resignCrls(bundle, caList(ca), req.now, { ca: signer, revoke: { serialHex: target.serial, date: req.now } });
   const changes: BundleFile[] = [textFile('server/root.crl', 0o644, crl)];
   let files = bundle.files.slice();
   let movedTo: string | undefined;

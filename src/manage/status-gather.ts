@@ -5,7 +5,7 @@ import { crlSignedBy, inspectCertificate, readCrls, subjectDerHex, type CrlInfo 
 import { SERVER_FILES } from '../plan/settings.js';
 import { UsageError } from '../errors.js';
 import { textOf, type LoadedBundle } from './bundle-io.js';
-import { pemBlocks } from './ca.js';
+import { pemBlocks, rolloverPhase } from './ca.js';
 import type { FoundCert, ServerFacts, StatusInput } from './status.js';
 
 async function maybeRead(path: string): Promise<string | undefined> {
@@ -32,6 +32,14 @@ export async function findCerts(bundle: LoadedBundle, caDir: string | undefined)
       const fromCa = await maybeRead(interPath);
       const inter = fromCa ?? serverChain[1];
       if (inter) certs.push({ role: 'intermediate', name: 'intermediate', path: fromCa ? shown(interPath) : 'server/server.crt', pem: pemBlocks(inter)[0] ?? inter });
+    }
+  }
+  if (rolloverPhase(bundle)) {
+    // A rollover under way: the new CA sits in next/ beside the old one.
+    for (const role of ['root', 'intermediate'] as const) {
+      const path = join(ca, 'next', `${role}.crt`);
+      const pem = await maybeRead(path);
+      if (pem) certs.push({ role, name: 'next', path: shown(path), pem });
     }
   }
   if (serverChain[0]) certs.push({ role: 'server', name: 'server', path: 'server/server.crt', pem: serverChain[0] });

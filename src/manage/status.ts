@@ -32,6 +32,8 @@ export interface StatusInput {
   /** server/root.crl, read; each with the name of the CA whose certificate verifies it (undefined: none does). */
   readonly crls: readonly { readonly crl: CrlInfo; readonly signedBy: string | undefined }[];
   readonly server?: ServerFacts;
+  /** The CA rollover phase the bundle is in, if one is under way. */
+  readonly rollover?: string;
 }
 
 export interface CertRow {
@@ -58,6 +60,7 @@ export interface StatusReport {
   readonly certificates: readonly CertRow[];
   readonly crls: readonly CrlRow[];
   readonly server?: { readonly where: string; readonly runsBundleCert: boolean; readonly runsBundleCrl: boolean | undefined };
+  readonly rollover?: string;
   /** Each thing to act on, with the command that fixes it. Non-empty means exit 1. */
   readonly problems: readonly string[];
 }
@@ -95,7 +98,7 @@ export function judgeStatus(input: StatusInput): StatusReport {
       revoked: revoked.has(serial),
     };
     if (!row.revoked) {
-      const what = c.role === 'client' ? `client certificate of ${c.name}` : `${c.role} certificate`;
+      const what = c.role === 'client' ? `client certificate of ${c.name}` : c.name === c.role ? `${c.role} certificate` : `${c.role} certificate (${c.name})`;
       const fix = c.role === 'server' ? 'renew it: pg-secure-setup renew BUNDLE' : c.role === 'client' ? `issue a new one: pg-secure-setup issue BUNDLE --client-user ${c.name} --force` : 'plan a CA rollover (rotate-ca)';
       if (info.notAfter.getTime() <= now.getTime()) problems.push(`${what} expired on ${day(info.notAfter)}: ${fix}`);
       else if (row.daysLeft < warnDays) problems.push(`${what} expires in ${row.daysLeft} days (${day(info.notAfter)}): ${fix}`);
@@ -130,14 +133,14 @@ export function judgeStatus(input: StatusInput): StatusReport {
     if (!runsBundleCert) problems.push(`the server at ${s.where} ${s.certFingerprint ? 'runs another certificate than' : 'has no certificate from'} this bundle: pg-secure-setup apply BUNDLE`);
     if (runsBundleCrl === false) problems.push(`the server at ${s.where} ${s.crls ? 'has another CRL than' : 'has no CRL from'} this bundle: pg-secure-setup apply BUNDLE`);
   }
-  return { certificates, crls, ...(server ? { server } : {}), problems };
+  return { certificates, crls, ...(server ? { server } : {}), ...(input.rollover ? { rollover: input.rollover } : {}), problems };
 }
 
 /** The report as lines for a terminal. */
 export function renderStatus(r: StatusReport): string {
   const lines = ['Certificates:'];
   for (const c of r.certificates) {
-    const label = c.role === 'client' ? `client ${c.name}` : c.role;
+    const label = c.role === 'client' ? `client ${c.name}` : c.name === c.role ? c.role : `${c.role} (${c.name})`;
     const state = c.revoked ? 'REVOKED' : c.daysLeft < 0 ? 'EXPIRED' : `${c.daysLeft} days left`;
     lines.push(`  ${label.padEnd(20)} serial ${c.serialHex}  until ${c.notAfter.slice(0, 10)}  ${state}  (${c.path})`);
   }
@@ -148,6 +151,10 @@ export function renderStatus(r: StatusReport): string {
   }
   if (r.server) {
     lines.push(`Server (${r.server.where}): certificate ${r.server.runsBundleCert ? 'is the bundle\'s' : 'is NOT the bundle\'s'}${r.server.runsBundleCrl === undefined ? '' : `, CRL ${r.server.runsBundleCrl ? 'is the bundle\'s' : 'is NOT the bundle\'s'}`}`);
+  }
+  if (r.rollover) {
+    const next = r.rollover === 'trust' ? 'switch' : 'finish';
+    lines.push(`CA rollover under way: phase ${r.rollover} done; once it is applied and clients have their files: rotate-ca BUNDLE --phase ${next}`);
   }
   lines.push(r.problems.length === 0 ? 'Nothing to do.' : 'To do:');
   for (const p of r.problems) lines.push(`  - ${p}`);
