@@ -65,7 +65,7 @@ test.serial('a revoked client is refused after apply, another still connects, th
   }
 });
 
-test.serial('a lapsed CRL: status fails loudly, the server refuses everyone, renew --crl and apply bring clients back', async (t) => {
+test.serial('a lapsed CRL: status and audit fail loudly, the server refuses everyone, renew --crl and apply bring clients back', async (t) => {
   const s = await setUp(startCluster);
   try {
     const { c, bundle, work } = s;
@@ -81,6 +81,11 @@ test.serial('a lapsed CRL: status fails loudly, the server refuses everyone, ren
     // OpenSSL reports a CRL past its next update as an expired certificate.
     t.regex(await refusal(connectTcp(c, work, aliceTls(bundle))), /SSL error: sslv3 alert certificate expired/, 'alice is locked out by the lapsed CRL');
 
+    const audit = await runCli(['audit', '--pgdata', c.dataDir]);
+    t.is(audit.code, 1, audit.stdout);
+    t.regex(audit.stdout, /A CRL is past its next update: the server refuses every client certificate of its CA/);
+    t.regex(audit.stdout, /pg-secure-setup renew BUNDLE --crl/);
+
     const renewed = await runCli(['renew', bundle, '--crl']);
     t.is(renewed.code, 0, renewed.stderr);
     const after = await runCli(['status', bundle, '--json']);
@@ -90,6 +95,7 @@ test.serial('a lapsed CRL: status fails loudly, the server refuses everyone, ren
     t.true(report.crls[0]!.daysLeft > 365);
     t.is((await cli(['apply', bundle, '--pgdata', c.dataDir])).code, 0);
     t.is(await connectTcp(c, work, aliceTls(bundle)), 't', 'alice connects again');
+    t.notRegex((await runCli(['audit', '--pgdata', c.dataDir])).stdout, /CRL/);
   } finally {
     await tearDown(s);
   }
