@@ -1,6 +1,6 @@
 import { sign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { derOf, lf, OID, wholeSeconds } from './der.js';
+import { derOf, lf, OID, reusableSubject, wholeSeconds } from './der.js';
 import type { SanEntry } from './hosts.js';
 import { generateRsaKey, randomSerialHex, rsaKeyFromPem, toPkcs1Pem, toPkcs8Der, type RsaKey } from './keys.js';
 import { planRequests, type PlannedCert } from './requests.js';
@@ -197,14 +197,14 @@ export async function issueFromCa(request: CertRequest, ca: CaMaterial, keyPem?:
     throw new Error('issueFromCa: the CA key does not belong to the CA certificate.');
   }
   const attrs = caCert.subject.attributes as forge.pki.CertificateField[];
-  const attr = (short: string) => attrs.find((f) => f.shortName === short)?.value as string | undefined;
+  const attr = (short: string) => reusableSubject(caCert)[attrs.findIndex((f) => f.shortName === short)]?.value as string | undefined;
   const caId = '\0ca';
   // Planned beside a stand-in CA request so the usual checks (kinds, dates, hosts) apply.
   const stand: CertRequest = { id: caId, kind: 'root-ca', commonName: 'ca', notBefore: request.notBefore, notAfter: request.notAfter, keyBits: request.keyBits };
   const planned = planRequests([stand, { ...request, issuer: caId }]).find((p) => p.request.id === request.id)!;
   const signer: Signer = {
     key: caKey,
-    subject: attrs.map((f) => ({ type: f.type, value: f.value, valueTagClass: f.valueTagClass }) as forge.pki.CertificateField),
+    subject: reusableSubject(caCert),
     subjectText: readableName(attr('CN') ?? '', attr('O')),
   };
   return (await issueOne(planned, await pendingKey, new Map([[caId, signer]]))).cert;

@@ -1,6 +1,6 @@
 import { verify, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { derOf } from './der.js';
+import { derOf, subjectDer } from './der.js';
 
 /** What a CRL says (RFC 5280 5.1), read back from PEM. */
 export interface CrlInfo {
@@ -119,7 +119,7 @@ export function readCrls(pem: string): CrlInfo[] {
 /** Subject of a CA certificate as DER hex, to match a CRL's issuer. */
 export function subjectDerHex(certPem: string): string {
   const cert = forge.pki.certificateFromPem(certPem);
-  return derOf(forge.pki.distinguishedNameToAsn1(cert.subject)).toString('hex');
+  return subjectDer(cert).toString('hex');
 }
 
 /** Is this CRL signed by the key of this CA certificate? */

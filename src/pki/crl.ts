@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
 import forge from 'node-forge';
-import { derOf, extension, integerFromHex, OID, sha256WithRsa, timeToAsn1 } from './der.js';
+import { derOf, extension, integerFromHex, OID, sha256WithRsa, subjectDer, timeToAsn1 } from './der.js';
 import { rsaKeyFromPem } from './keys.js';
 import type { CrlOptions, IssuedCert } from './types.js';
 
@@ -42,7 +42,7 @@ export function signCrl(ca: { readonly certPem: string; readonly keyPem: string 
   const tbs: forge.asn1.Asn1[] = [
     integerFromHex('01'), // v2
     sha256WithRsa(),
-    forge.pki.distinguishedNameToAsn1(caCert.subject),
+    asn1.fromDer(subjectDer(caCert).toString('binary')),
     timeToAsn1(thisUpdate),
     timeToAsn1(nextUpdate),
   ];
