@@ -1,8 +1,10 @@
 /** Read what `status` judges: the bundle's certificates and CRLs, the CA, and what a server has installed. */
 import { readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { presentedCertificate } from '../bundle/apply-check.js';
+import { gatherFileFacts } from '../pg/audit-files.js';
+import { parseConnString } from '../pg/conn-params.js';
 import { crlSignedBy, inspectCertificate, readCrls, subjectDerHex, type CrlInfo } from '../pki/index.js';
-import { SERVER_FILES } from '../plan/settings.js';
 import { UsageError } from '../errors.js';
 import { textOf, type LoadedBundle } from './bundle-io.js';
 import { pemBlocks, rolloverPhase } from './ca.js';
@@ -69,16 +71,35 @@ export function crlsWithSigners(bundle: LoadedBundle, certs: readonly FoundCert[
   });
 }
 
-/** What the data directory holds now: the files apply installs there (18.9.4 default names). */
-export async function serverFacts(pgdata: string): Promise<ServerFacts> {
-  const cert = await maybeRead(join(pgdata, SERVER_FILES.cert)).catch((err: Error) => {
-    throw new UsageError(`--pgdata ${pgdata}: cannot read ${SERVER_FILES.cert} (${err.message})`);
-  });
-  const crl = await maybeRead(join(pgdata, SERVER_FILES.crl));
-  const leaf = cert ? pemBlocks(cert)[0] : undefined;
-  return {
-    where: pgdata,
-    certFingerprint: leaf ? inspectCertificate(leaf).fingerprint256 : undefined,
-    crls: crl ? readCrls(crl) : undefined,
-  };
+/** What the server's files hold now: the certificate and CRL its configuration names (read as audit reads them). */
+export async function serverFacts(loc: { pgdata?: string | undefined; configDir?: string | undefined }): Promise<ServerFacts> {
+  const facts = await gatherFileFacts({ ...(loc.pgdata ? { pgdata: loc.pgdata } : {}), ...(loc.configDir ? { configDir: loc.configDir } : {}) }, []);
+  const crlSetting = facts.settings.ssl_crl_file;
+  let crls: CrlInfo[] | undefined;
+  if (crlSetting && facts.dataDirectory) {
+    const path = resolve(facts.dataDirectory, crlSetting);
+    const text = await maybeRead(path);
+    try {
+      crls = text === undefined ? undefined : readCrls(text);
+    } catch (err) {
+      throw new UsageError(`${path}: ${(err as Error).message}`);
+    }
+  }
+  return { where: loc.pgdata ?? loc.configDir ?? '?', certFingerprint: facts.certificate?.fingerprint256, crls };
+}
+
+/** The certificate a running server presents in a TLS handshake (--connect); its CRL is not sent, so not compared. */
+export async function serverFactsOverTls(conninfo: string): Promise<ServerFacts> {
+  const p = parseConnString(conninfo);
+  const host = p.hostaddr ?? p.host ?? 'localhost';
+  if (host.startsWith('/')) throw new UsageError('--connect: give a TCP host (host=NAME or hostaddr=IP): the certificate is read in a TLS handshake, not over a Unix socket');
+  const port = p.port ?? 5432;
+  let der: Buffer | undefined;
+  try {
+    der = await presentedCertificate(host, port);
+  } catch (err) {
+    throw Object.assign(new UsageError(`--connect: cannot reach ${host}:${port} (${(err as Error).message})`), { status: 1 });
+  }
+  const pem = der ? `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n` : undefined;
+  return { where: `${host}:${port}`, certFingerprint: pem ? inspectCertificate(pem).fingerprint256 : undefined, crls: undefined, crlUnknown: true };
 }

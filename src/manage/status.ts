@@ -23,6 +23,8 @@ export interface ServerFacts {
   readonly certFingerprint: string | undefined;
   /** The installed CRL file's CRLs, undefined when there is none. */
   readonly crls: readonly CrlInfo[] | undefined;
+  /** Seen over a connection: the CRL is not sent, so it is not compared. */
+  readonly crlUnknown?: boolean;
 }
 
 export interface StatusInput {
@@ -128,7 +130,7 @@ export function judgeStatus(input: StatusInput): StatusReport {
     const s = input.server;
     const bundleServer = input.certs.find((c) => c.role === 'server');
     const runsBundleCert = !!bundleServer && s.certFingerprint === inspectCertificate(bundleServer.pem).fingerprint256;
-    const runsBundleCrl = input.crls.length === 0 ? undefined : !!s.crls && sameCrls(s.crls, input.crls.map((c) => c.crl));
+    const runsBundleCrl = input.crls.length === 0 || s.crlUnknown ? undefined : !!s.crls && sameCrls(s.crls, input.crls.map((c) => c.crl));
     server = { where: s.where, runsBundleCert, runsBundleCrl };
     if (!runsBundleCert) problems.push(`the server at ${s.where} ${s.certFingerprint ? 'runs another certificate than' : 'has no certificate from'} this bundle: pg-secure-setup apply BUNDLE`);
     if (runsBundleCrl === false) problems.push(`the server at ${s.where} ${s.crls ? 'has another CRL than' : 'has no CRL from'} this bundle: pg-secure-setup apply BUNDLE`);

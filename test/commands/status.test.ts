@@ -24,6 +24,8 @@ test.serial('--warn-days, --json and bad input', async (t) => {
     [['--warn-days', 'soon'], /--warn-days soon: give a whole number of days from 0 to 36500/],
     [[work], /status: give exactly one bundle directory/],
     [['--pgdata'], /Option '--pgdata <value>' argument missing/],
+    [['--pgdata', work, '--connect', 'host=127.0.0.1'], /give --connect or --pgdata\/--config-dir, not both/],
+    [['--connect', 'host=/tmp'], /--connect: give a TCP host/],
   ] as const) {
     const r = await runCli(['status', bundle, ...args]);
     t.is(r.code, 2, r.stdout);
@@ -34,7 +36,7 @@ test.serial('--warn-days, --json and bad input', async (t) => {
   t.regex(missing.stderr, /nothing-here: cannot read the bundle \(ENOENT\)/);
 });
 
-test.serial('--pgdata: exit 1 while the server holds another certificate than the bundle, 0 once applied', async (t) => {
+test.serial('--pgdata and --connect: exit 1 while the server holds another certificate than the bundle, 0 once applied', async (t) => {
   const s = await setUp(startCluster);
   try {
     const { c, bundle } = s;
@@ -47,10 +49,18 @@ test.serial('--pgdata: exit 1 while the server holds another certificate than th
     t.is(applied.code, 0, applied.stdout);
     t.regex(applied.stdout, /certificate is the bundle's, CRL is the bundle's/);
 
+    const connect = `host=127.0.0.1 port=${c.port}`;
+    const live = await runCli(['status', bundle, '--connect', connect]);
+    t.is(live.code, 0, live.stdout);
+    t.regex(live.stdout, new RegExp(`Server \\(127\\.0\\.0\\.1:${c.port}\\): certificate is the bundle's\n`));
+
     t.is((await runCli(['renew', bundle])).code, 0);
     const renewed = await runCli(['status', bundle, '--pgdata', c.dataDir]);
     t.is(renewed.code, 1);
     t.regex(renewed.stdout, /runs another certificate than this bundle/);
+    const liveOld = await runCli(['status', bundle, '--connect', connect]);
+    t.is(liveOld.code, 1);
+    t.regex(liveOld.stdout, new RegExp(`the server at 127\\.0\\.0\\.1:${c.port} runs another certificate than this bundle`));
     t.is((await cli(['apply', bundle, '--pgdata', c.dataDir])).code, 0);
     t.is((await runCli(['status', bundle, '--pgdata', c.dataDir])).code, 0);
   } finally {
