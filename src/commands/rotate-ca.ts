@@ -1,5 +1,5 @@
 /** `pg-secure-setup rotate-ca BUNDLE --phase trust|switch|finish`: a CA rollover in three applied steps. */
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, rmdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseCommandArgs } from '../args.js';
 import { writeBundle } from '../bundle/write.js';
@@ -52,6 +52,9 @@ Exit codes: 0 done, 2 bad input or a phase out of order (nothing written).`,
       await mkdir(dirname(to), { recursive: true, mode: 0o700 });
       await rename(from, to);
     }
+    // The emptied next/ of a CA kept outside the bundle.
+    const nextDir = result.caRenames?.find(([from]) => /[\\/]next[\\/][^\\/]+$/.test(from))?.[0];
+    if (nextDir) await rmdir(dirname(nextDir)).catch(() => undefined);
     await commitBundle(bundle, result.files);
     process.stdout.write(`CA rollover, phase ${phase}: done in ${dir}.\n${NEXT[phase as RotatePhase]}\n`);
     return 0;

@@ -62,3 +62,27 @@ test.serial('trust, switch, finish: old and new client files connect at every ph
     await tearDown(s);
   }
 });
+
+test.serial('a CA kept outside the bundle (--ca): next/ beside it, then the old CA retired there', async (t) => {
+  const { mkdtemp, rename, rm, stat } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const work = await mkdtemp(join(tmpdir(), 'pgss-rotate-'));
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  const bundle = join(work, 'b');
+  const ca = join(work, 'offline');
+  t.is((await runCli(['generate', '--out', bundle, '--pki', 'ca', '--client-user', 'alice', '--host', 'localhost', '--pg-version', '15', '-q'])).code, 0);
+  await rename(join(bundle, 'ca'), ca);
+  const missing = await runCli(['rotate-ca', bundle, '--phase', 'trust']);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /root CA certificate \(ENOENT\); if the CA was moved offline, pass --ca DIR/);
+  for (const phase of ['trust', 'switch']) t.is((await runCli(['rotate-ca', bundle, '--phase', phase, '--ca', ca])).code, 0, phase);
+  t.is((await stat(join(ca, 'next', 'root.key'))).mode & 0o777, 0o600);
+  t.false((await readdir(bundle)).includes('ca'), 'no CA key is written into the bundle');
+  t.is((await runCli(['rotate-ca', bundle, '--phase', 'finish', '--ca', ca])).code, 0);
+  const left = (await readdir(ca)).sort();
+  t.deepEqual(left.filter((n) => !n.startsWith('retired-')), ['README.md', 'root.crt', 'root.key']);
+  t.is(left.filter((n) => n.startsWith('retired-')).length, 1);
+  const status = await runCli(['status', bundle, '--ca', ca]);
+  t.is(status.code, 0, status.stdout);
+  t.regex(status.stdout, /\(from \d{4}-\d\d-\d\d\): number \d+/);
+});
