@@ -14,6 +14,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
 } as const;
 
+/** `issue`: one more client certificate. */
 export const issue: Command = {
   name: 'issue',
   summary: 'issue a client certificate for one more role from the bundle\'s CA',

@@ -15,6 +15,7 @@ const OPTIONS = {
   crl: { type: 'boolean' },
 } as const;
 
+/** `renew`: a new server certificate, or fresh CRLs. */
 export const renew: Command = {
   name: 'renew',
   summary: 'renew the server certificate (same CA, same names unless changed) or re-sign the CRLs (--crl)',

@@ -12,6 +12,7 @@ const OPTIONS = {
   serial: { type: 'string' },
 } as const;
 
+/** `revoke`: a certificate onto its CA's CRL. */
 export const revoke: Command = {
   name: 'revoke',
   summary: 'revoke a client certificate: onto its CA\'s CRL, its files moved aside',

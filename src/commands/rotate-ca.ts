@@ -17,6 +17,7 @@ const NEXT: Record<RotatePhase, string> = {
   finish: 'Apply it: the old root is trusted no more, and certificates it signed are refused. The old CA is kept under its retired-* directory.',
 };
 
+/** `rotate-ca`: one phase of a CA rollover. */
 export const rotateCa: Command = {
   name: 'rotate-ca',
   summary: 'roll the CA over to a new root in three applied phases (trust, switch, finish)',

@@ -17,6 +17,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
+/** `status`: the bundle's certificates and CRLs, judged. */
 export const status: Command = {
   name: 'status',
   summary: 'show a bundle\'s certificates, CRLs and what expires; compare with the installed server files',

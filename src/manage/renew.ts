@@ -24,6 +24,7 @@ export interface RenewRequest {
   readonly newKey: boolean;
 }
 
+/** The bundle's files after renewing, the certificate made and its names. */
 export interface RenewResult {
   readonly files: BundleFile[];
   readonly cert: IssuedCert;

@@ -18,6 +18,7 @@ export interface RevokeRequest {
   readonly now: Date;
 }
 
+/** The bundle's files after revoking, and what was revoked. */
 export interface RevokeResult {
   readonly files: BundleFile[];
   readonly serialHex: string;

@@ -27,6 +27,7 @@ export interface ServerFacts {
   readonly crlUnknown?: boolean;
 }
 
+/** Everything status judges, read by the caller. */
 export interface StatusInput {
   readonly now: Date;
   readonly warnDays: number;
@@ -38,6 +39,7 @@ export interface StatusInput {
   readonly rollover?: string;
 }
 
+/** One certificate as status reports it. */
 export interface CertRow {
   readonly role: CertRole;
   readonly name: string;
@@ -49,6 +51,7 @@ export interface CertRow {
   readonly revoked: boolean;
 }
 
+/** One CRL as status reports it. */
 export interface CrlRow {
   readonly issuerCN: string | undefined;
   readonly signedBy: string | undefined;
@@ -58,6 +61,7 @@ export interface CrlRow {
   readonly revokedSerials: readonly string[];
 }
 
+/** The report: rows, the server comparison, and what to do (--json prints exactly this). */
 export interface StatusReport {
   readonly certificates: readonly CertRow[];
   readonly crls: readonly CrlRow[];
