@@ -47,7 +47,8 @@ that already has a certificate without --force: nothing written).`,
     const bundle = await readBundle(dir);
     const ca = await loadCa(bundle, values.ca);
     const result = await planIssue(bundle, ca, { role, force: !!values.force, now: new Date(), ...(days ? { days } : {}) });
-    await commitBundle(bundle, result.files);
+    const note = await commitBundle(bundle, result.files);
+    if (note) process.stderr.write(note);
     process.stdout.write(
       `${result.reissued ? 'Re-issued' : 'Issued'} a client certificate for ${role} (serial ${result.cert.serialHex}, until ${result.cert.notAfter.toISOString().slice(0, 10)}), signed by the ${ca.issuingName} CA.\n` +
         `Give ${dir}/clients/${role}/ to its user; the README's "Connect" section says where the files go.\n` +

@@ -55,12 +55,14 @@ Exit codes: 0 renewed, 2 bad input (nothing written).`,
     const ca = await loadCa(bundle, values.ca);
     const now = new Date();
     if (values.crl) {
-      await commitBundle(bundle, planRenewCrl(bundle, ca, now));
+      const note = await commitBundle(bundle, planRenewCrl(bundle, ca, now));
+      if (note) process.stderr.write(note);
       process.stdout.write(`Re-signed server/root.crl. Install it: pg-secure-setup apply ${dir} --pgdata DATADIR (a reload).\n`);
       return 0;
     }
     const result = await planRenew(bundle, ca, { now, newKey: !!values['new-key'], ...(days ? { days } : {}), ...(values.host ? { hosts: values.host } : {}) });
-    await commitBundle(bundle, result.files);
+    const note = await commitBundle(bundle, result.files);
+    if (note) process.stderr.write(note);
     process.stdout.write(
       `Renewed the server certificate for ${result.hosts.join(', ')} (serial ${result.cert.serialHex}, until ${result.cert.notAfter.toISOString().slice(0, 10)}${values['new-key'] ? ', new key' : ', same key'}).\n` +
         `Install it: pg-secure-setup apply ${dir} --pgdata DATADIR (a reload, no restart; clients keep their files).\n`,

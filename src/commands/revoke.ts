@@ -41,7 +41,8 @@ Exit codes: 0 revoked, 2 bad input (nothing written).`,
     const bundle = await readBundle(dir);
     const ca = await loadCa(bundle, values.ca);
     const result = planRevoke(bundle, ca, { now: new Date(), ...(values['client-user'] !== undefined ? { role: values['client-user'] } : {}), ...(values.serial !== undefined ? { serial: values.serial } : {}) });
-    await commitBundle(bundle, result.files);
+    const note = await commitBundle(bundle, result.files);
+    if (note) process.stderr.write(note);
     process.stdout.write(
       `Revoked serial ${result.serialHex}${result.role ? ` (${result.role}; files moved to ${result.movedTo})` : ''}: server/root.crl rewritten.\n` +
         `Install it on the server: pg-secure-setup apply ${dir} --pgdata DATADIR (a reload, no restart).\n`,

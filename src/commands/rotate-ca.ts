@@ -56,7 +56,8 @@ Exit codes: 0 done, 2 bad input or a phase out of order (nothing written).`,
     // The emptied next/ of a CA kept outside the bundle.
     const nextDir = result.caRenames?.find(([from]) => /[\\/]next[\\/][^\\/]+$/.test(from))?.[0];
     if (nextDir) await rmdir(dirname(nextDir)).catch(() => undefined);
-    await commitBundle(bundle, result.files);
+    const note = await commitBundle(bundle, result.files);
+    if (note) process.stderr.write(note);
     process.stdout.write(`CA rollover, phase ${phase}: done in ${dir}.\n${NEXT[phase as RotatePhase]}\n`);
     return 0;
   },

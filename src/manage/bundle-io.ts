@@ -63,7 +63,14 @@ export function textFile(path: string, mode: number, text: string): BundleFile {
   return { path, mode, bytes: new TextEncoder().encode(text) };
 }
 
-/** Replace the bundle on disk with `files`, atomically (staging directory, then rename). */
-export async function commitBundle(bundle: LoadedBundle, files: readonly BundleFile[]): Promise<void> {
+/**
+ * Replace the bundle on disk with `files`, atomically (staging directory,
+ * then rename). Resolves to a note for the user when their working directory
+ * was inside the bundle: a shell there now stands in the replaced copy.
+ */
+export async function commitBundle(bundle: LoadedBundle, files: readonly BundleFile[]): Promise<string | undefined> {
   await writeBundle(bundle.dir, files, { force: true });
+  const cwd = process.cwd();
+  const inside = cwd === bundle.dir || cwd.startsWith(bundle.dir + '/');
+  return inside ? `Note: the bundle directory was replaced as a whole; a shell inside it should 'cd ${bundle.dir}' again to see the new files.\n` : undefined;
 }
