@@ -4,12 +4,25 @@ import { dirname } from 'node:path';
 import { parseCommandArgs } from '../args.js';
 import { writeBundle } from '../bundle/write.js';
 import { UsageError } from '../errors.js';
-import { commitBundle, readBundle } from '../manage/bundle-io.js';
+import { commitBundle, readBundle, type LoadedBundle } from '../manage/bundle-io.js';
+import { judgeStatus } from '../manage/status.js';
+import { crlsWithSigners, findCerts, serverFacts, serverFactsOverTls } from '../manage/status-gather.js';
 import { bundleArg, CA_HELP, MANAGE_OPTIONS } from '../manage/options.js';
 import { planRotate, ROTATE_PHASES, type RotatePhase } from '../manage/rotate.js';
 import type { Command } from './command.js';
 
-const OPTIONS = { ...MANAGE_OPTIONS, phase: { type: 'string' } } as const;
+const OPTIONS = { ...MANAGE_OPTIONS, phase: { type: 'string' }, pgdata: { type: 'string' }, 'config-dir': { type: 'string' }, connect: { type: 'string', short: 'c' } } as const;
+
+/** With a server named, refuse to go on until it runs the bundle as it stands (the phase before is applied). */
+async function checkApplied(bundle: LoadedBundle, values: { pgdata?: string | undefined; 'config-dir'?: string | undefined; connect?: string | undefined; ca?: string | undefined }): Promise<void> {
+  if (!values.pgdata && !values['config-dir'] && values.connect === undefined) return;
+  const server = values.connect !== undefined ? await serverFactsOverTls(values.connect) : await serverFacts({ pgdata: values.pgdata, configDir: values['config-dir'] });
+  const certs = await findCerts(bundle, values.ca);
+  const report = judgeStatus({ now: new Date(), warnDays: 0, certs, crls: crlsWithSigners(bundle, certs), server });
+  if (!report.server?.runsBundleCert || report.server.runsBundleCrl === false) {
+    throw new UsageError(`the server at ${server.where} does not run this bundle as it stands: apply it (and give clients their files) before the next phase`);
+  }
+}
 
 const NEXT: Record<RotatePhase, string> = {
   trust: 'Apply it, give every client its new clients/ROLE/root.crt (both roots), then: rotate-ca BUNDLE --phase switch',
@@ -21,7 +34,7 @@ const NEXT: Record<RotatePhase, string> = {
 export const rotateCa: Command = {
   name: 'rotate-ca',
   summary: 'roll the CA over to a new root in three applied phases (trust, switch, finish)',
-  help: () => `Usage: pg-secure-setup rotate-ca BUNDLE --phase trust|switch|finish
+  help: () => `Usage: pg-secure-setup rotate-ca BUNDLE --phase trust|switch|finish [--pgdata DIR | --connect CONNINFO]
 
 A new root (and intermediate) without locking anyone out. Apply each phase
 (pg-secure-setup apply BUNDLE) and hand clients their files before the next:
@@ -34,6 +47,9 @@ status shows the phase a bundle is in.
 
 Options:
   --phase PHASE         trust, switch or finish, in that order
+  --pgdata DIR, --config-dir DIR, -c, --connect CONNINFO
+                        first check that the server runs the bundle as it
+                        stands (the phase before is applied); refuse if not
 ${CA_HELP}
 
 Exit codes: 0 done, 2 bad input or a phase out of order (nothing written).`,
@@ -47,6 +63,7 @@ Exit codes: 0 done, 2 bad input or a phase out of order (nothing written).`,
     const phase = values.phase;
     if (!(ROTATE_PHASES as readonly string[]).includes(phase ?? '')) throw new UsageError(`rotate-ca: --phase must be one of ${ROTATE_PHASES.join(', ')}${phase ? `, not "${phase}"` : ''}`);
     const bundle = await readBundle(dir);
+    await checkApplied(bundle, values);
     const result = await planRotate(bundle, phase as RotatePhase, values.ca, new Date());
     if (result.caOutside) await writeBundle(result.caOutside.dir, result.caOutside.files, { force: false });
     for (const [from, to] of result.caRenames ?? []) {

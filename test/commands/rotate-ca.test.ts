@@ -22,8 +22,8 @@ test.serial('trust, switch, finish: old and new client files connect at every ph
       await cp(join(bundle, 'clients', 'alice'), dir, { recursive: true });
       return dir;
     };
-    const step = async (phase: string) => {
-      const r = await runCli(['rotate-ca', bundle, '--phase', phase]);
+    const step = async (phase: string, extra: string[] = []) => {
+      const r = await runCli(['rotate-ca', bundle, '--phase', phase, ...extra]);
       t.is(r.code, 0, r.stderr);
       const applied = await cli(['apply', bundle, '--pgdata', c.dataDir]);
       t.is(applied.code, 0, applied.stderr + applied.stdout);
@@ -35,13 +35,18 @@ test.serial('trust, switch, finish: old and new client files connect at every ph
     t.is(early.code, 2);
     t.regex(early.stderr, /the bundle is not in a rollover; the next phase is --phase trust/);
 
-    await step('trust');
+    const notYet = await runCli(['rotate-ca', bundle, '--phase', 'trust']);
+    t.is(notYet.code, 0, notYet.stderr);
+    const unapplied = await runCli(['rotate-ca', bundle, '--phase', 'switch', '--pgdata', c.dataDir]);
+    t.is(unapplied.code, 2);
+    t.regex(unapplied.stderr, /does not run this bundle as it stands: apply it .* before the next phase/);
+    t.is((await cli(['apply', bundle, '--pgdata', c.dataDir])).code, 0);
     const gen1 = await keep('gen1');
     t.regex((await runCli(['status', bundle])).stdout, /CA rollover under way: phase trust done/);
     t.is(await outcome(connectTcp(c, work, tls(gen0))), 'connected t', 'trust: old files');
     t.is(await outcome(connectTcp(c, work, tls(gen1))), 'connected t', 'trust: new files (both roots)');
 
-    await step('switch');
+    await step('switch', ['--pgdata', c.dataDir]);
     const gen2 = await keep('gen2');
     const status = await runCli(['status', bundle]);
     t.is(status.code, 0, status.stdout);
