@@ -23,6 +23,11 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'rollback', summary: 'undo the last apply: restore the files it changed and reload', load: async () => (await import('./commands/rollback.js')).rollback },
   { name: 'set-password', summary: 'set a role\'s password as a SCRAM secret computed here (never sent in plaintext)', load: async () => (await import('./commands/set-password.js')).setPassword },
   { name: 'verify', summary: 'prove TLS works: verify-full connection, certificate chain, and the refusal matrix', load: async () => (await import('./commands/verify.js')).verify },
+  { name: 'status', summary: 'show a bundle\'s certificates and CRLs, what expires soon, and whether the server runs them', load: async () => (await import('./commands/status.js')).status },
+  { name: 'issue', summary: 'issue a client certificate for one more role from the bundle\'s CA', load: async () => (await import('./commands/issue.js')).issue },
+  { name: 'revoke', summary: 'revoke a client certificate: onto its CA\'s CRL, its files moved aside', load: async () => (await import('./commands/revoke.js')).revoke },
+  { name: 'renew', summary: 'renew the server certificate from the same CA, or re-sign the CRLs (--crl)', load: async () => (await import('./commands/renew.js')).renew },
+  { name: 'rotate-ca', summary: 'roll the CA over to a new root in three applied phases (trust, switch, finish)', load: async () => (await import('./commands/rotate-ca.js')).rotateCa },
 ];
 
 function mainHelp(): string {

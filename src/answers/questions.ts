@@ -239,7 +239,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     prompt: 'Roles that get a client certificate',
     help: 'Each role gets clients/ROLE/ with postgresql.crt, postgresql.key and root.crt, ready for ~/.postgresql/. The certificate\'s CN is the role name, which verify-full and cert compare with the user logging in.',
     manual: '32.19.2 Client Certificates',
-    more: 'List every role that will log in over TCP while certificates are required, application roles included: a role without a certificate cannot. The certificate\'s CN is the role name. More can be issued later from the same CA (ca/root.key). Role names: at most 63 bytes, no pg_ prefix.',
+    more: 'List every role that will log in over TCP while certificates are required, application roles included: a role without a certificate cannot. The certificate\'s CN is the role name. More can be issued later from the same CA (pg-secure-setup issue BUNDLE --client-user ROLE). Role names: at most 63 bytes, no pg_ prefix.',
     onlyValue: (p) => (p.pki === 'self-signed' || p.clientCerts === 'none' ? [] : undefined),
     checkItem: checkRole,
     minItems: (p) => (p.clientCerts && p.clientCerts !== 'none' ? 1 : 0),

@@ -16,6 +16,7 @@ export function settingDefault(name: AuditSetting, major: number | undefined): s
     case 'ssl_key_file':
       return 'server.key';
     case 'ssl_ca_file':
+    case 'ssl_crl_file':
       return '';
     case 'listen_addresses':
       return 'localhost';

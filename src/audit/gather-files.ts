@@ -9,10 +9,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { settingDefault } from './defaults.js';
 import { isOn } from './rules-tls.js';
-import { AUDIT_SETTINGS, type AuditFacts, type AuditSetting, type CertFacts, type KeyFileFacts, type Unchecked } from './types.js';
+import { AUDIT_SETTINGS, type AuditFacts, type AuditSetting, type CertFacts, type KeyFileFacts, type Unchecked, type CrlFacts } from './types.js';
 import { parseConf } from '../pg/conf.js';
 import { UsageError } from '../errors.js';
-import { inspectCertificate, keyMatchesCertificate } from '../pki/index.js';
+import { inspectCertificate, keyMatchesCertificate, readCrls } from '../pki/index.js';
 
 /** The server gives up on include nesting deeper than this (CONF_FILE_MAX_DEPTH). */
 const MAX_DEPTH = 10;
@@ -114,6 +114,7 @@ export interface TlsFiles {
   /** The certificate's PEM, for the key check. */
   certPem?: string;
   keyFile?: KeyFileFacts;
+  crls?: CrlFacts[];
   unchecked: Unchecked[];
 }
 
@@ -121,7 +122,7 @@ export interface TlsFiles {
  * Read the certificate and stat the key. Missing files are only worth a
  * note when ssl is on (with ssl off, ssl-off says it all).
  */
-export async function readTlsFiles(opts: { certPath: string; keyPath: string; serverUid?: number; sslOn: boolean }): Promise<TlsFiles> {
+export async function readTlsFiles(opts: { certPath: string; keyPath: string; crlPath?: string | undefined; serverUid?: number; sslOn: boolean }): Promise<TlsFiles> {
   const out: TlsFiles = { unchecked: [] };
   const note = (what: Unchecked['what'], detail: string) => {
     if (opts.sslOn) out.unchecked.push({ what, cause: 'unreadable', detail });
@@ -150,6 +151,14 @@ export async function readTlsFiles(opts: { certPath: string; keyPath: string; se
     out.keyFile = key;
   } catch (err) {
     note('key-file', `${opts.keyPath}: cannot stat it (${errCode(err)})`);
+  }
+  if (opts.crlPath) {
+    try {
+      const path = opts.crlPath;
+      out.crls = readCrls(await readFile(path, 'utf8')).map((c) => ({ path, ...(c.issuerCN !== undefined ? { issuerCN: c.issuerCN } : {}), ...(c.nextUpdate ? { nextUpdate: c.nextUpdate.toISOString() } : {}) }));
+    } catch (err) {
+      note('certificate', `${opts.crlPath}: ${err instanceof Error && !(err as NodeJS.ErrnoException).code ? err.message : `cannot read it (${errCode(err)})`}`);
+    }
   }
   return out;
 }
@@ -237,11 +246,13 @@ export async function gatherFileFacts(loc: FileLocation, hosts: string[]): Promi
   const tls = await readTlsFiles({
     certPath: resolve(base, settings.ssl_cert_file ?? 'server.crt'),
     keyPath: resolve(base, settings.ssl_key_file ?? 'server.key'),
+    crlPath: settings.ssl_crl_file ? resolve(base, settings.ssl_crl_file) : undefined,
     serverUid,
     sslOn: isOn(settings.ssl ?? 'off'),
   });
   if (tls.certificate) facts.certificate = tls.certificate;
   if (tls.keyFile) facts.keyFile = tls.keyFile;
+  if (tls.crls) facts.crls = tls.crls;
   unchecked.push(...tls.unchecked);
   unchecked.push({ what: 'md5-roles', cause: 'no-connection', detail: 'stored passwords live in pg_authid, readable only through a connection' });
   unchecked.push({ what: 'connections', cause: 'no-connection', detail: 'current sessions are known only to the running server (pg_stat_ssl)' });

@@ -95,8 +95,10 @@ async function tlsFacts(s: Session, sf: ServerFacts, req: LiveRequest, local: bo
   const keySetting = sf.settings.ssl_key_file;
   if (local && dataDir && certSetting !== undefined && keySetting !== undefined) {
     const serverUid = await stat(dataDir).then((st) => st.uid, () => undefined);
-    const files = await readTlsFiles({ certPath: resolve(dataDir, certSetting), keyPath: resolve(dataDir, keySetting), serverUid, sslOn });
+    const crlSetting = sf.settings.ssl_crl_file;
+    const files = await readTlsFiles({ certPath: resolve(dataDir, certSetting), keyPath: resolve(dataDir, keySetting), crlPath: crlSetting ? resolve(dataDir, crlSetting) : undefined, serverUid, sslOn });
     if (files.certificate) facts.certificate = files.certificate;
+    if (files.crls) facts.crls = files.crls;
     if (files.keyFile) facts.keyFile = files.keyFile;
     // A certificate we could not read here may still be seen over TLS below.
     facts.unchecked.push(...files.unchecked.filter((u) => u.what !== 'certificate' || !sslOn));

@@ -3,6 +3,7 @@
  *
  *   types.ts       AuditFacts, Finding, AuditReport
  *   rules-tls.ts   ssl, protocol versions, certificate, key file
+ *   rules-crl.ts   CRLs near or past their next update
  *   rules-hba.ts   pg_hba.conf (through lintHba)
  *   rules-auth.ts  password_encryption, MD5 roles, plaintext sessions, coverage
  *   migration.ts   the MD5 to SCRAM steps, in the manual's order
@@ -15,6 +16,7 @@
  *   queries.ts       the named queries gather-live.ts sends
  */
 import { authFindings } from './rules-auth.js';
+import { crlFindings } from './rules-crl.js';
 import { hbaFindings } from './rules-hba.js';
 import { tlsFindings } from './rules-tls.js';
 import { SEVERITIES, type AuditFacts, type AuditOptions, type Finding, type Severity } from './types.js';
@@ -25,7 +27,7 @@ export { migrationSteps, nextMigrationStep, type MigrationStep } from './migrati
 
 /** Every finding, most severe first; within a severity, in the order the rules run. */
 export function auditFindings(facts: AuditFacts, opts: AuditOptions): Finding[] {
-  const all = [...tlsFindings(facts, opts), ...hbaFindings(facts, opts), ...authFindings(facts)];
+  const all = [...tlsFindings(facts, opts), ...crlFindings(facts, opts), ...hbaFindings(facts, opts), ...authFindings(facts)];
   const rank = (s: Severity) => SEVERITIES.indexOf(s);
   return all.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f.severity) - rank(b.f.severity) || a.i - b.i).map(({ f }) => f);
 }

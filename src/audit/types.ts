@@ -20,6 +20,8 @@ export const AUDIT_IDS = [
   'key-cert-mismatch',
   'key-file-mode',
   'key-file-owner',
+  'crl-lapsed',
+  'crl-expiring',
   'hba-clientcert-missing',
   'hba-server-error',
   'password-encryption',
@@ -50,6 +52,7 @@ export const AUDIT_SETTINGS = [
   'ssl_cert_file',
   'ssl_key_file',
   'ssl_ca_file',
+  'ssl_crl_file',
   'password_encryption',
   'listen_addresses',
 ] as const;
@@ -68,6 +71,14 @@ export interface CertFacts {
   dnsNames: string[];
   ipAddresses: string[];
   fingerprint256: string;
+}
+
+/** One CRL of the server's ssl_crl_file (18.9.3). */
+export interface CrlFacts {
+  path: string;
+  issuerCN?: string;
+  /** ISO 8601; absent when the CRL names none. */
+  nextUpdate?: string;
 }
 
 /** The server's private key file as this machine sees it. */
@@ -138,6 +149,8 @@ export interface AuditFacts {
   hosts: string[];
   certificate?: CertFacts;
   keyFile?: KeyFileFacts;
+  /** The CRLs of ssl_crl_file, when it is set and readable here. */
+  crls?: CrlFacts[];
   hba?: HbaSource;
   /** Roles whose stored password is an MD5 hash; absent when not known. */
   md5Roles?: string[];

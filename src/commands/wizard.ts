@@ -17,6 +17,7 @@ import { previousBundleProblem } from '../bundle/previous-bundle.js';
 import { resolveAnswers } from '../answers/resolve-answers.js';
 import { answerFlagHelp, answersFromFlags, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { checkHost, MAX_HOSTS, normalizeHost } from '../answers/validate.js';
+import { QUESTIONS } from '../answers/questions.js';
 import type { ServerPrefill } from '../audit/prefill.js';
 import { UsageError } from '../errors.js';
 import { quitNow } from '../interrupt.js';
@@ -116,6 +117,42 @@ async function flowConfig(fixed: Partial<Answers>, answersFile: string | undefin
   return { env, fixed, prefill, server: pre, extraCheck: (key, value) => (key === 'out' ? outDirProblem(String(value), force) : undefined) };
 }
 
+/**
+ * An existing bundle (given as BUNDLE, or at the default --out): ask first
+ * whether to manage it or set up a new server. Resolves to the exit code of
+ * the command run, or undefined to go on with a new bundle.
+ */
+async function offerManage(positionals: readonly string[], out: string | undefined, frontEnd: 'none' | 'plain' | 'ink'): Promise<number | undefined> {
+  if (positionals.length > 1) throw new UsageError(`wizard: give at most one bundle directory, got ${positionals.length}`);
+  const given = positionals[0];
+  const { isBundleDir, bundleRoles, manageArgv } = await import('../manage/menu.js');
+  if (given !== undefined && !isBundleDir(given)) throw new UsageError(`${given}: not a bundle (no answers.json); to make a new bundle there, give --out ${given}`);
+  const defaultOut = String(QUESTIONS.out.defaultValue({}, {}));
+  const dir = given ?? (out === undefined && isBundleDir(defaultOut) ? defaultOut : undefined);
+  if (dir === undefined) return undefined;
+  if (frontEnd === 'none') {
+    if (given === undefined) return undefined;
+    throw new UsageError(`no terminal to ask on (stdin is not a TTY). Manage ${given} with: pg-secure-setup status|issue|revoke|renew ${given} (see each one's --help)`);
+  }
+  let picked: Awaited<ReturnType<typeof import('../plain/manage.js').askManage>>;
+  try {
+    picked = await (await import('../plain/manage.js')).askManage(dir, bundleRoles(dir));
+  } catch (err) {
+    if (!(err instanceof Error && err.name === 'ExitPromptError')) throw err;
+    process.stderr.write('\nCancelled: nothing was written.\n');
+    process.exit(130);
+  }
+  if (picked.choice === 'new') return undefined;
+  const [name, ...args] = manageArgv(picked.choice, dir, picked.role);
+  const commands = {
+    status: async () => (await import('./status.js')).status,
+    issue: async () => (await import('./issue.js')).issue,
+    revoke: async () => (await import('./revoke.js')).revoke,
+    renew: async () => (await import('./renew.js')).renew,
+  } as const;
+  return (await commands[name as keyof typeof commands]()).run(args);
+}
+
 /** What to paste on a client once the files are in place. */
 function connectionText(summary: WizardSummary): string {
   return summary.connections
@@ -126,7 +163,7 @@ function connectionText(summary: WizardSummary): string {
 export const wizard: Command = {
   name: 'wizard',
   summary: 'ask every choice step by step, then write the bundle (the default command)',
-  help: () => `Usage: pg-secure-setup [wizard] [--plain] [options]
+  help: () => `Usage: pg-secure-setup [wizard] [BUNDLE] [--plain] [options]
 
 Walks through every choice on the terminal (server version, names,
 certificates, TLS policy, client certificates, passwords), shows everything
@@ -136,6 +173,9 @@ Esc goes back; ? shows more help; Ctrl+C quits and writes nothing.
 Answer flags below skip their question. --answers FILE offers the file's
 answers as the defaults (each is still asked). Without a terminal nothing is
 asked: with --answers it writes the bundle as 'generate' does, else it exits 2.
+Started with an existing BUNDLE (or finding one at the default --out), it
+first asks whether to set up a new server or manage that bundle (status,
+issue, revoke, renew).
 
 Options:
   --plain               ask line by line instead of the full-screen wizard
@@ -152,13 +192,15 @@ ${answerFlagHelp()}
 Exit codes: 0 written, 2 bad input, no terminal, or the server could not be
 asked (nothing written), 130 cancelled (nothing written), 1 other failure.`,
   async run(argv) {
-    const { values } = parseFlags(argv, EXTRA);
+    const { values, positionals } = parseFlags(argv, EXTRA, true);
     if (values.help) {
       process.stdout.write(wizard.help() + '\n');
       return 0;
     }
     const fixed = answersFromFlags(values);
     const frontEnd = chooseFrontEnd(process.stdin, process.stdout, !!values.plain);
+    const managed = await offerManage(positionals, fixed.out, frontEnd);
+    if (managed !== undefined) return managed;
     if (frontEnd === 'none') {
       if (typeof values.answers !== 'string') throw new UsageError(NO_TTY);
       return (await generateModule()).generate.run(argv.filter((a) => a !== '--plain'));

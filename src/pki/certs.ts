@@ -1,8 +1,8 @@
 import { sign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { derOf, lf, OID, wholeSeconds } from './der.js';
+import { derOf, lf, OID, reusableSubject, wholeSeconds } from './der.js';
 import type { SanEntry } from './hosts.js';
-import { generateRsaKey, randomSerialHex, toPkcs1Pem, toPkcs8Der, type RsaKey } from './keys.js';
+import { generateRsaKey, randomSerialHex, rsaKeyFromPem, toPkcs1Pem, toPkcs8Der, type RsaKey } from './keys.js';
 import { planRequests, type PlannedCert } from './requests.js';
 import type { CertKind, CertRequest, IssuedCert } from './types.js';
 
@@ -174,4 +174,38 @@ function escapeRdn(value: string): string {
     .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
     .replace(/^[ #]/, (c) => `\\${c}`)
     .replace(/ $/, '\\ ');
+}
+
+/** An existing CA to sign with: its certificate and private key, PEM. */
+export interface CaMaterial {
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+/**
+ * Issue one server or client certificate from an existing CA (a kept
+ * bundle's `ca/`). A new key is made unless `keyPem` is given (renewing a
+ * server certificate on the same key). The request's issuer is ignored.
+ */
+export async function issueFromCa(request: CertRequest, ca: CaMaterial, keyPem?: string): Promise<IssuedCert> {
+  // The key is made in the thread pool while the CA is read and the request checked.
+  const pendingKey = keyPem === undefined ? generateRsaKey(request.keyBits) : Promise.resolve(rsaKeyFromPem(keyPem));
+  pendingKey.catch(() => undefined); // a check below may throw first; the rejection is not lost, it is awaited there
+  const caCert = forge.pki.certificateFromPem(ca.certPem);
+  const caKey = rsaKeyFromPem(ca.keyPem);
+  if (forge.pki.publicKeyToPem(caCert.publicKey) !== forge.pki.publicKeyToPem(caKey.publicKey)) {
+    throw new Error('issueFromCa: the CA key does not belong to the CA certificate.');
+  }
+  const attrs = caCert.subject.attributes as forge.pki.CertificateField[];
+  const attr = (short: string) => reusableSubject(caCert)[attrs.findIndex((f) => f.shortName === short)]?.value as string | undefined;
+  const caId = '\0ca';
+  // Planned beside a stand-in CA request so the usual checks (kinds, dates, hosts) apply.
+  const stand: CertRequest = { id: caId, kind: 'root-ca', commonName: 'ca', notBefore: request.notBefore, notAfter: request.notAfter, keyBits: request.keyBits };
+  const planned = planRequests([stand, { ...request, issuer: caId }]).find((p) => p.request.id === request.id)!;
+  const signer: Signer = {
+    key: caKey,
+    subject: reusableSubject(caCert),
+    subjectText: readableName(attr('CN') ?? '', attr('O')),
+  };
+  return (await issueOne(planned, await pendingKey, new Map([[caId, signer]]))).cert;
 }

@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
 import forge from 'node-forge';
-import { derOf, extension, integerFromHex, OID, sha256WithRsa, timeToAsn1 } from './der.js';
+import { derOf, extension, integerFromHex, OID, sha256WithRsa, subjectDer, timeToAsn1 } from './der.js';
 import { rsaKeyFromPem } from './keys.js';
 import type { CrlOptions, IssuedCert } from './types.js';
 
@@ -16,6 +16,14 @@ export function makeCrl(ca: IssuedCert, opts: CrlOptions): string {
   if (ca.kind !== 'root-ca' && ca.kind !== 'intermediate-ca') {
     throw new Error(`makeCrl: "${ca.id}" is a ${ca.kind}, not a CA.`);
   }
+  return signCrl(ca, opts, ca.id);
+}
+
+/**
+ * The same CRL from any CA certificate and key, PEM (a kept bundle's CA,
+ * which has no IssuedCert). `name` labels errors.
+ */
+export function signCrl(ca: { readonly certPem: string; readonly keyPem: string }, opts: CrlOptions, name = 'CA'): string {
   const { thisUpdate, nextUpdate } = opts;
   for (const d of [thisUpdate, nextUpdate]) {
     if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new Error('makeCrl: thisUpdate and nextUpdate must be valid Dates.');
@@ -25,7 +33,7 @@ export function makeCrl(ca: IssuedCert, opts: CrlOptions): string {
   const key = rsaKeyFromPem(ca.keyPem);
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   if (forge.pki.publicKeyToPem(caCert.publicKey) !== forge.pki.publicKeyToPem(key.publicKey)) {
-    throw new Error(`makeCrl: the key of "${ca.id}" does not belong to its certificate.`);
+    throw new Error(`makeCrl: the key of "${name}" does not belong to its certificate.`);
   }
 
   const crlNumber = opts.crlNumber ?? Math.floor(thisUpdate.getTime() / 1000);
@@ -34,7 +42,7 @@ export function makeCrl(ca: IssuedCert, opts: CrlOptions): string {
   const tbs: forge.asn1.Asn1[] = [
     integerFromHex('01'), // v2
     sha256WithRsa(),
-    forge.pki.distinguishedNameToAsn1(caCert.subject),
+    asn1.fromDer(subjectDer(caCert).toString('binary')),
     timeToAsn1(thisUpdate),
     timeToAsn1(nextUpdate),
   ];

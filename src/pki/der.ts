@@ -70,3 +70,24 @@ export function extension(dotted: string, critical: boolean, value: forge.asn1.A
   parts.push(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, asn1.toDer(value).getBytes()));
   return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, parts);
 }
+
+const UTF8 = asn1.Type.UTF8 as unknown as forge.asn1.Class;
+
+/**
+ * A parsed certificate's subject, ready to be encoded again as an issuer
+ * name. forge keeps a parsed UTF8String value as its raw bytes but encodes
+ * UTF-8 again on the way out, so a name like "ünïcode" would come out
+ * double-encoded and no longer match the CA (RFC 5280 7.1 compares bytes).
+ */
+export function reusableSubject(cert: forge.pki.Certificate): forge.pki.CertificateField[] {
+  return (cert.subject.attributes as forge.pki.CertificateField[]).map((f) => ({
+    ...(f.type !== undefined ? { type: f.type } : {}),
+    value: f.valueTagClass === UTF8 ? forge.util.decodeUtf8(f.value as string) : f.value,
+    ...(f.valueTagClass !== undefined ? { valueTagClass: f.valueTagClass } : {}),
+  }) as forge.pki.CertificateField);
+}
+
+/** DER of a parsed certificate's subject, as it is in the certificate. */
+export function subjectDer(cert: forge.pki.Certificate): Buffer {
+  return derOf((forge.pki as unknown as { distinguishedNameToAsn1(n: { attributes: forge.pki.CertificateField[] }): forge.asn1.Asn1 }).distinguishedNameToAsn1({ attributes: reusableSubject(cert) }));
+}

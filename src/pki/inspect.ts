@@ -37,6 +37,13 @@ export function keyMatchesCertificate(keyPem: string, certPem: string): boolean 
   return x.checkPrivateKey(key);
 }
 
+/** Was `certPem` signed by the CA of `caPem` (names chain and the signature verifies)? */
+export function issuedBy(certPem: string, caPem: string): boolean {
+  const cert = readCertificate(certPem, 'issuedBy');
+  const ca = readCertificate(caPem, 'issuedBy');
+  return cert.checkIssued(ca) && cert.verify(ca.publicKey);
+}
+
 function readCertificate(pem: string, caller: string): X509Certificate {
   try {
     return new X509Certificate(pem);

@@ -15,6 +15,7 @@ const installed = await packAndInstall();
 const benches: [file: string, exportName: string, args: unknown[]][] = [
   ['./package.bench.ts', 'benchPackage', [installed]],
   ['./generate.bench.ts', 'benchGenerate', [7, installed.bin]],
+  ['./issue.bench.ts', 'benchIssue', [9, installed.bin]],
   ['./hba.bench.ts', 'benchHba', []],
   ['./wizard.bench.ts', 'benchWizard', [7, installed.bin]],
 ];
