@@ -12,6 +12,7 @@ import {
   TLS_VERSIONS,
 } from './answers.js';
 import { checkDays, checkHost, checkNetwork, checkOneOf, checkOut, checkPort, checkRole, MAX_CLIENT_USERS, MAX_HOSTS, MAX_NETWORKS, normalizeHost } from './validate.js';
+import { versionTraits } from '../plan/versions.js';
 
 /** Facts about the machine the tool runs on, used for defaults. */
 export interface EnvFacts {
@@ -87,7 +88,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     help: 'Settings and pg_hba.conf options differ between versions (clientcert=1 is an error from 14, ssl_groups replaces ssl_ecdh_curve in 18). Run `postgres --version` on the server if unsure.',
     manual: '18.9 Secure TCP/IP Connections with SSL',
     more: 'The postgresql.conf lines and pg_hba.conf options are written for this version: from 14 clientcert takes only verify-ca or verify-full, from 18 ssl_groups replaces ssl_ecdh_curve. On the server, `SHOW server_version;` in psql or `postgres --version` tells you. When the tool runs on the server, the version pg_config reports is offered.',
-    choices: PG_VERSIONS.map((v) => ({ value: v, label: String(v), hint: v >= 14 ? '' : 'older: still supported here' })),
+    choices: PG_VERSIONS.map((v) => ({ value: v, label: String(v), hint: versionTraits(v).endOfLife ? 'end of life upstream: still supported here' : '' })),
     defaultValue: (_p, env) =>
       (PG_VERSIONS as readonly number[]).includes(env.detectedPgVersion ?? 0)
         ? (env.detectedPgVersion as Answers['pgVersion'])

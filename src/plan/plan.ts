@@ -10,7 +10,8 @@ import type { CertRequest } from '../pki/index.js';
 import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
 import { planHbaRules, type PlannedRule } from './hba-rules.js';
 import { hasCa, planSettings, renderSettings, SERVER_FILES, type Setting } from './settings.js';
-import { modeText, renderReadme } from './readme.js';
+import { modeText } from '../file-mode.js';
+import { renderReadme } from './readme.js';
 import { fill, type Templates } from './template.js';
 
 export { commandLine } from './shell.js';

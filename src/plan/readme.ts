@@ -4,6 +4,7 @@
  */
 import type { Answers } from '../answers/answers.js';
 import { formatRule } from '../hba/index.js';
+import { modeText } from '../file-mode.js';
 import type { PlannedRule } from './hba-rules.js';
 import { asksPassword, clientHost, clientSections } from './readme-clients.js';
 import { commandLine, shellQuote } from './shell.js';
@@ -30,10 +31,6 @@ export interface ReadmeInput {
   readonly md5Roles?: readonly string[] | undefined;
 }
 
-/** A file mode as four octal digits. */
-export function modeText(mode: number): string {
-  return mode.toString(8).padStart(4, '0');
-}
 
 /** The README's word on roles still on md5, when the server told us. */
 function md5Section(a: Answers, roles: readonly string[] | undefined): string {

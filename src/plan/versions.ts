@@ -19,6 +19,8 @@ export interface VersionTraits {
   readonly defaultMinTls: string;
   /** password_encryption when nothing sets it: md5 up to 13, scram-sha-256 from 14 (19.3.2). */
   readonly defaultPasswordEncryption: string;
+  /** The community no longer releases fixes for it (versioning policy: five years; 12 ended Nov 2024, 13 Nov 2025, 14 Nov 2026). */
+  readonly endOfLife: boolean;
 }
 
 // clientcert=1 / 0 / no-verify, and cert with verify-ca, were accepted up to 13 (removed in 14's release notes).
@@ -36,9 +38,9 @@ const HBA_14: Omit<HbaDialect, 'server'> = { clientcertValues: ['verify-ca', 've
 const HBA_16: Omit<HbaDialect, 'server'> = { ...HBA_14, includes: true, regexNames: true };
 
 const TABLE: Record<PgVersion, VersionTraits> = {
-  12: traits(12, HBA_12, { defaultMinTls: 'TLSv1', defaultPasswordEncryption: 'md5' }),
-  13: traits(13, HBA_12, { defaultPasswordEncryption: 'md5' }),
-  14: traits(14, HBA_14, {}),
+  12: traits(12, HBA_12, { defaultMinTls: 'TLSv1', defaultPasswordEncryption: 'md5', endOfLife: true }),
+  13: traits(13, HBA_12, { defaultPasswordEncryption: 'md5', endOfLife: true }),
+  14: traits(14, HBA_14, { endOfLife: true }),
   15: traits(15, HBA_14, {}),
   16: traits(16, HBA_16, {}),
   17: traits(17, HBA_16, {}),
@@ -52,6 +54,7 @@ function traits(version: PgVersion, hba: Omit<HbaDialect, 'server'>, over: Parti
     groupsValue: 'prime256v1',
     defaultMinTls: 'TLSv1.2',
     defaultPasswordEncryption: 'scram-sha-256',
+    endOfLife: false,
     ...over,
   };
 }
