@@ -67,7 +67,7 @@ export function renderText(report: AuditReport, facts: AuditFacts, opts: { color
       out.push(`  ${c(COLORS[sev], `[${f.id}]`)} ${f.title}${f.occurrences > 1 ? ` (${f.occurrences} places)` : ''}`);
       const seen = f.evidence.split('\n');
       if (seen.length === 1) out.push(wrap(`evidence: ${seen[0]}`, '      '));
-      else out.push('      evidence:', ...seen.map((e) => wrap(`- ${e}`, '        ')));
+      else out.push('      evidence:', ...seen.map((e) => `        - ${wrap(e, '          ').trimStart()}`));
       out.push(wrap(`fix: ${f.fix}`, '      '));
     }
   }

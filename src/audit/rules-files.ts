@@ -20,7 +20,7 @@ function owner(p: PathFacts, serverUid: number | undefined): Finding[] {
       severity: 'high',
       title: 'A configuration file is owned by a user other than the server or root: that user decides who gets in',
       evidence: `${p.path} (${p.kind}) is owned by uid ${p.uid}; the server runs as uid ${serverUid}`,
-      fix: `chown the file to the server's OS user (or root), e.g. chown postgres: ${p.path}`,
+      fix: "chown each file to the server's OS user (or root), e.g. chown postgres: FILE",
       location: { path: p.path },
     },
   ];
@@ -34,7 +34,7 @@ function mode(p: PathFacts): Finding[] {
       severity: 'high',
       title: 'A configuration file is writable by other users: they can rewrite who gets in',
       evidence: `${p.path} (${p.kind}) has mode ${octal(p.mode)}`,
-      fix: `chmod go-w ${p.path} (0600, or 0640 with a trusted group)`,
+      fix: 'chmod go-w each file (0600, or 0640 with a trusted group).',
       location: { path: p.path },
     });
   } else if (ACCESS_KINDS.has(p.kind) && (p.mode & 0o004) !== 0) {
@@ -43,7 +43,7 @@ function mode(p: PathFacts): Finding[] {
       severity: 'medium',
       title: 'pg_hba.conf or pg_ident.conf is readable by every user on the machine: it maps out who gets in from where',
       evidence: `${p.path} (${p.kind}) has mode ${octal(p.mode)}`,
-      fix: `chmod 0600 ${p.path} (or 0640 with a trusted group)`,
+      fix: 'chmod 0600 each file (or 0640 with a trusted group).',
       location: { path: p.path },
     });
   }
@@ -53,7 +53,7 @@ function mode(p: PathFacts): Finding[] {
       severity: 'low',
       title: 'pg_hba.conf or pg_ident.conf is readable by its group',
       evidence: `${p.path} (${p.kind}) has mode ${octal(p.mode)}`,
-      fix: `chmod 0600 ${p.path}`,
+      fix: 'chmod 0600 each file.',
       location: { path: p.path },
     });
   }
@@ -68,7 +68,7 @@ function directory(p: PathFacts): Finding[] {
         severity: 'high',
         title: 'The data directory is open to other users: the server refuses to start this way, and the files inside (keys, pg_hba.conf) are exposed',
         evidence: `${p.path} has mode ${octal(p.mode)}`,
-        fix: `chmod 0700 ${p.path} (0750 if a group must read it: initdb --allow-group-access, 18.2)`,
+        fix: 'chmod 0700 the directory (0750 if a group must read it: initdb --allow-group-access, 18.2).',
         location: { path: p.path },
       },
     ];
@@ -81,7 +81,7 @@ function directory(p: PathFacts): Finding[] {
         severity: 'medium',
         title: 'Any user may write to the socket directory: a local user can put a fake server there',
         evidence: `${p.path} has mode ${octal(p.mode)} (writable by others, no sticky bit)`,
-        fix: `chmod 0755 ${p.path} (or 1777, as /tmp; see 18.7 Preventing Server Spoofing)`,
+        fix: 'chmod 0755 the directory (or 1777, as /tmp; see 18.7 Preventing Server Spoofing).',
         location: { path: p.path },
       },
     ];

@@ -18,7 +18,8 @@ const AEAD = /GCM|CCM|POLY1305/i;
 function ciphers(facts: AuditFacts, minTls: string): Finding[] {
   const suites = facts.cipherSuites;
   if (!suites || minTls === 'tlsv1.3') return [];
-  const weak = suites.filter((c) => !FS_KX.has(c.kx) || !AEAD.test(c.enc));
+  // Those without forward secrecy first: they are the worse.
+  const weak = [...suites.filter((c) => !FS_KX.has(c.kx)), ...suites.filter((c) => FS_KX.has(c.kx) && !AEAD.test(c.enc))];
   if (weak.length === 0) return [];
   const from = facts.settingSources.ssl_ciphers ? ` (${facts.settingSources.ssl_ciphers})` : '';
   const noFs = weak.filter((c) => !FS_KX.has(c.kx)).length;
