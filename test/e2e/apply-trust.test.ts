@@ -79,7 +79,7 @@ test('initdb defaults (trust): apply closes trust, the administrator keeps peer,
     await trustScenario(t, s, join(s.c.dataDir, 'pg_hba.conf'), ['--pgdata', s.c.dataDir]);
     const files = await cli(['audit', '--pgdata', s.c.dataDir]);
     t.is(files.code, 0, files.stdout);
-    t.regex(files.stdout, /^0 high, 0 medium, 0 low, \d+ info$/m);
+    t.regex(files.stdout, /: 0 high, 0 medium, 0 low, \d+ info \(profile default\)$/m);
   } finally {
     await tearDown(s);
   }
