@@ -49,7 +49,7 @@ export function expandCiphers(list: string): Promise<CipherSuite[] | undefined> 
   });
 }
 
-/** Fill paths, serverUid and cipherSuites on facts gathered on this machine. */
+/** Fill paths and serverUid on facts gathered on this machine, and cipherSuites. */
 export async function addLocalFacts(facts: AuditFacts, extra: { identFile?: string; confFiles: string[] }): Promise<void> {
   const dataDir = facts.dataDirectory;
   if (dataDir) facts.serverUid ??= await stat(dataDir).then((s) => s.uid, () => undefined);
@@ -61,6 +61,14 @@ export async function addLocalFacts(facts: AuditFacts, extra: { identFile?: stri
     { path: dataDir, kind: 'data directory' },
     ...socketDirs(facts.settings.unix_socket_directories, dataDir).map((path) => ({ path, kind: 'socket directory' as const })),
   ]);
+  await addCipherFacts(facts);
+}
+
+/**
+ * ssl_ciphers as this machine's OpenSSL expands it. For a server elsewhere
+ * its own OpenSSL may differ a little; the keywords mean the same.
+ */
+export async function addCipherFacts(facts: AuditFacts): Promise<void> {
   const list = facts.settings.ssl_ciphers;
   if (list !== undefined) {
     const suites = await expandCiphers(list);

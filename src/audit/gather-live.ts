@@ -12,7 +12,7 @@ import { isOn } from './rules-tls.js';
 import { AUDIT_SETTINGS, type AuditFacts, type Unchecked } from './types.js';
 import { certFacts, readTlsFiles } from './gather-files.js';
 import { hbaFromView, tcpSessions } from './queries.js';
-import { addLocalFacts } from './gather-extra.js';
+import { addCipherFacts, addLocalFacts } from './gather-extra.js';
 import { confFiles, inRecovery, loginRoles, settingsNamed } from './queries-roles.js';
 import { connect, md5Roles, probe, resolveConnection, serverFacts, targetLabel, type ServerFacts, type Session, type Target } from '../pg/server.js';
 
@@ -171,7 +171,7 @@ export async function gatherLiveFacts(req: LiveRequest, hosts: string[]): Promis
       if (req.pgdata) facts.dataDirectory = resolve(req.pgdata);
       const files = sf.isSuperuser ? await confFiles(s) : [];
       await addLocalFacts(facts, { identFile: sf.settings.ident_file, confFiles: files.filter((f) => f !== sf.configFile) });
-    }
+    } else await addCipherFacts(facts);
     return facts;
   } finally {
     await s.end();

@@ -68,3 +68,18 @@ test('serverPrefill: an unknown version is not settled; TLSv1.3 is kept', (t) =>
   t.is(pre.md5Roles, undefined);
   t.is(pre.migration, 'password-encryption');
 });
+
+test('the JSON report has exactly the keys templates/audit-report.schema.json requires', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  type Obj = { required: string[]; properties: Record<string, Obj & { items?: Obj }> };
+  const schema = JSON.parse(await readFile(new URL('../../templates/audit-report.schema.json', import.meta.url), 'utf8')) as Obj;
+  const facts = cleanFacts({ settings: { ...cleanFacts().settings, ssl: 'off' }, hba: { path: '/h', from: 'file', text: 'host all all 10.0.0.0/8 md5\n' } });
+  const report = JSON.parse(JSON.stringify(buildReport(facts, auditFindings(facts, OPTS)))) as Record<string, unknown>;
+  t.deepEqual(Object.keys(report).sort(), [...schema.required].sort());
+  const item = schema.properties.findings!.items!;
+  for (const f of report.findings as Record<string, unknown>[]) {
+    t.deepEqual(Object.keys(f).sort(), [...item.required].sort());
+    for (const l of f.locations as Record<string, unknown>[]) t.true(Object.keys(l).every((k) => k in item.properties.locations!.items!.properties));
+  }
+  for (const k of schema.properties.server!.required) t.true(k in (report.server as object), k);
+});
