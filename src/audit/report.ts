@@ -4,7 +4,7 @@
  */
 import { groupFindings } from './group.js';
 import { summarize } from './index.js';
-import { SEVERITIES, type AuditFacts, type AuditReport, type Finding, type Profile, type Severity } from './types.js';
+import { PROFILES, SEVERITIES, type AuditFacts, type AuditReport, type Finding, type Profile, type Severity } from './types.js';
 
 /**
  * The `server` object of the JSON report: the facts without the pg_hba.conf
@@ -69,6 +69,7 @@ export function renderText(report: AuditReport, facts: AuditFacts, opts: { color
       if (seen.length === 1) out.push(wrap(`evidence: ${seen[0]}`, '      '));
       else out.push('      evidence:', ...seen.map((e) => `        - ${wrap(e, '          ').trimStart()}`));
       out.push(wrap(`fix: ${f.fix}`, '      '));
+      if (f.profiles.length < PROFILES.length) out.push(`      wanted by: ${f.profiles.join(', ')}`);
     }
   }
   const failing = s.high + s.medium + s.low;

@@ -21,3 +21,10 @@ test('the same finding on several lines is one entry with every line and its fix
   const order = report.findings.map((f) => f.severity);
   t.deepEqual(order, [...order].sort((a, b) => ['high', 'medium', 'low', 'info'].indexOf(a) - ['high', 'medium', 'low', 'info'].indexOf(b)));
 });
+
+test('the text report says which profiles want a finding that not all of them want', (t) => {
+  const facts = cleanFacts({ hba: { path: '/d/pg_hba.conf', from: 'file', text: 'local all all peer\nhostnossl all all all reject\nhostssl all all 10.0.0.0/8 cert\n' } });
+  const text = renderText(buildReport(facts, auditFindings(facts, { ...OPTS, profile: 'dev-sec' }), 'dev-sec'), facts, { color: false });
+  t.regex(text, /\[hba-reject-line\][^\n]*\n(?: {6}[^\n]*\n)* {6}wanted by: dev-sec\n/);
+  t.regex(text, /\(profile dev-sec\)\n/);
+});
