@@ -17,8 +17,12 @@ const ONLY: Partial<Record<FindingId, readonly Profile[]>> = {
   'hba-local-not-peer': ['cis'],
   // TLS 1.2 with AEAD suites is sound (RFC 9325); CIS asks for 1.3 only.
   'ssl-min-tls13': ['cis'],
-  // The manual allows 0640 with a trusted group (initdb -g); CIS and dev-sec want 0600.
-  'hba-file-group-readable': ['cis', 'dev-sec'],
+  // The manual allows 0640 with a trusted group (initdb -g), and so does pgdsat; dev-sec
+  // (postgres-10) wants pg_hba.conf and postgresql.conf readable by their owner alone.
+  'hba-file-group-readable': ['dev-sec'],
+  'conf-file-readable': ['dev-sec'],
+  // initdb --allow-group-access makes 0750 (18.2); pgdsat and dev-sec (postgres-09) want 0700.
+  'data-dir-group-access': ['cis', 'dev-sec'],
   // A role without a password cannot log in by password at all: a lock-out, not an opening.
   'role-no-password': ['cis', 'dev-sec'],
   // Information only: an unprotected key file is the usual set-up (18.9.1).

@@ -47,6 +47,16 @@ function mode(p: PathFacts): Finding[] {
       location: { path: p.path },
     });
   }
+  if (p.kind === 'postgresql.conf' && (p.mode & 0o044) !== 0) {
+    out.push({
+      id: 'conf-file-readable',
+      severity: 'low',
+      title: 'postgresql.conf is readable by other users',
+      evidence: `${p.path} (${p.kind}) has mode ${octal(p.mode)}`,
+      fix: 'chmod 0600 each file.',
+      location: { path: p.path },
+    });
+  }
   if (ACCESS_KINDS.has(p.kind) && (p.mode & 0o040) !== 0) {
     out.push({
       id: 'hba-file-group-readable',
@@ -69,6 +79,18 @@ function directory(p: PathFacts): Finding[] {
         title: 'The data directory is open to other users: the server refuses to start this way, and the files inside (keys, pg_hba.conf) are exposed',
         evidence: `${p.path} has mode ${octal(p.mode)}`,
         fix: 'chmod 0700 the directory (0750 if a group must read it: initdb --allow-group-access, 18.2).',
+        location: { path: p.path },
+      },
+    ];
+  }
+  if (p.kind === 'data directory' && (p.mode & 0o070) !== 0) {
+    return [
+      {
+        id: 'data-dir-group-access',
+        severity: 'low',
+        title: 'The data directory is readable by its group (initdb --allow-group-access)',
+        evidence: `${p.path} has mode ${octal(p.mode)}`,
+        fix: 'chmod 0700 the directory, unless a backup tool reads it through the group (18.2).',
         location: { path: p.path },
       },
     ];

@@ -31,6 +31,8 @@ export const AUDIT_IDS = [
   'conf-file-mode',
   'conf-file-owner',
   'hba-file-group-readable',
+  'conf-file-readable',
+  'data-dir-group-access',
   'data-dir-mode',
   'socket-dir-mode',
   'listen-exposed',

@@ -8,7 +8,10 @@ const found = (paths: PathFacts[], profile: Profile = 'default') => auditFinding
 test('the modes initdb and Debian use are clean', (t) => {
   const paths = [path('/d/pg_hba.conf', 'pg_hba.conf', 0o600), path('/etc/pg_hba.conf', 'pg_hba.conf', 0o640), path('/etc/postgresql.conf', 'postgresql.conf', 0o644), path('/d', 'data directory', 0o700), path('/run/pg', 'socket directory', 0o2775), path('/tmp', 'socket directory', 0o1777)];
   t.deepEqual(found(paths), []);
-  t.deepEqual(found(paths, 'cis').map((f) => f.id), ['ssl-min-tls13', 'hba-file-group-readable'], '0640 pg_hba.conf: cis wants 0600');
+  t.deepEqual(found(paths, 'cis').map((f) => f.id), ['ssl-min-tls13'], 'pgdsat accepts 0640');
+  t.deepEqual(found(paths, 'dev-sec').map((f) => f.id), ['hba-reject-line', 'hba-file-group-readable', 'conf-file-readable'], 'dev-sec: owner only');
+  t.deepEqual(found([path('/d', 'data directory', 0o750)], 'cis').map((f) => f.id), ['ssl-min-tls13', 'data-dir-group-access']);
+  t.deepEqual(found([path('/d', 'data directory', 0o750)]), []);
 });
 
 test('writable or world-readable configuration, a foreign owner, open directories', (t) => {
