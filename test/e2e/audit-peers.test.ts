@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import type { AuditReport, ReportFinding } from '../../src/audit/index.js';
 import { BIN } from '../helpers/cli.js';
 import { asPostgres, givePostgres, startCluster, type Cluster } from '../helpers/cluster.js';
+import { startDebianCluster } from '../helpers/debian-cluster.js';
 import { parseXml } from '../helpers/xml.js';
 import { cli, makeBundle } from './apply-helpers.js';
 
@@ -148,6 +149,25 @@ test('each peer check on a seeded PostgreSQL 15; after the fixes and apply: clea
     await c.stop();
     await rm(work, { recursive: true, force: true });
     await rm(standby, { recursive: true, force: true });
+  }
+});
+
+test('Debian layout: the files in /etc and conf.d are checked, live and from the files, each problem once', async (t) => {
+  const c = await startDebianCluster();
+  try {
+    await writeFile(join(c.confD, 'extra.conf'), "work_mem = '8MB'\n", { mode: 0o666 });
+    await chmod(join(c.confD, 'extra.conf'), 0o666);
+    await chmod(join(c.configDir, 'pg_hba.conf'), 0o644);
+    await c.reload();
+    for (const r of [(await json(c)).report, JSON.parse((await cli(['audit', '--pgdata', c.dataDir, '--config-dir', c.configDir, '--format', 'json'])).stdout) as AuditReport]) {
+      const high = r.findings.filter((f) => f.id === 'conf-file-mode' && f.severity === 'high');
+      t.is(high.length, 1);
+      t.deepEqual(high[0]!.locations, [{ path: join(c.confD, 'extra.conf') }]);
+      const medium = r.findings.filter((f) => f.id === 'conf-file-mode' && f.severity === 'medium');
+      t.deepEqual(medium.map((f) => f.locations), [[{ path: join(c.configDir, 'pg_hba.conf') }]]);
+    }
+  } finally {
+    await c.stop();
   }
 });
 
