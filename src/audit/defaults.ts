@@ -20,6 +20,14 @@ export function settingDefault(name: AuditSetting, major: number | undefined): s
       return '';
     case 'listen_addresses':
       return 'localhost';
+    case 'ssl_ciphers':
+      return 'HIGH:MEDIUM:+3DES:!aNULL';
+    case 'ssl_passphrase_command':
+    case 'primary_conninfo':
+      return '';
+    case 'unix_socket_directories':
+      // A build-time choice (DEFAULT_PGSOCKET_DIR): /tmp upstream, /var/run/postgresql on Debian.
+      return undefined;
     case 'ssl_min_protocol_version':
       return knownVersionTraits(major)?.defaultMinTls;
     case 'password_encryption':

@@ -8,6 +8,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { settingDefault } from './defaults.js';
+import { addLocalFacts } from './gather-extra.js';
 import { isOn } from './rules-tls.js';
 import { AUDIT_SETTINGS, type AuditFacts, type AuditSetting, type CertFacts, type KeyFileFacts, type Unchecked, type CrlFacts } from './types.js';
 import { parseConf } from '../pg/conf.js';
@@ -254,6 +255,11 @@ export async function gatherFileFacts(loc: FileLocation, hosts: string[]): Promi
   if (tls.keyFile) facts.keyFile = tls.keyFile;
   if (tls.crls) facts.crls = tls.crls;
   unchecked.push(...tls.unchecked);
+  // A standby.signal file makes the server a standby (19.6.3 / 27.2.2).
+  facts.standby = dataDir ? await isFile(join(dataDir, 'standby.signal')) : undefined;
+  const identSetting = chain.settings.get('ident_file')?.value;
+  const identFile = identSetting ? resolve(base, identSetting) : join(configDir ?? base, 'pg_ident.conf');
+  await addLocalFacts(facts, { identFile, confFiles: chain.files.filter((f) => f !== configFile) });
   unchecked.push({ what: 'md5-roles', cause: 'no-connection', detail: 'stored passwords live in pg_authid, readable only through a connection' });
   unchecked.push({ what: 'connections', cause: 'no-connection', detail: 'current sessions are known only to the running server (pg_stat_ssl)' });
   return facts;

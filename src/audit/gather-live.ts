@@ -12,6 +12,8 @@ import { isOn } from './rules-tls.js';
 import { AUDIT_SETTINGS, type AuditFacts, type Unchecked } from './types.js';
 import { certFacts, readTlsFiles } from './gather-files.js';
 import { hbaFromView, tcpSessions } from './queries.js';
+import { addCipherFacts, addLocalFacts } from './gather-extra.js';
+import { confFiles, inRecovery, loginRoles, settingsNamed } from './queries-roles.js';
 import { connect, md5Roles, probe, resolveConnection, serverFacts, targetLabel, type ServerFacts, type Session, type Target } from '../pg/server.js';
 
 /** What to connect to and which local files to prefer. */
@@ -131,8 +133,9 @@ export async function gatherLiveFacts(req: LiveRequest, hosts: string[]): Promis
     const unchecked: Unchecked[] = [];
     const settings: AuditFacts['settings'] = {};
     const settingSources: AuditFacts['settingSources'] = {};
+    const values: Record<string, string> = { ...sf.settings, ...(await settingsNamed(s, ['ssl_passphrase_command', 'primary_conninfo'])) };
     for (const name of AUDIT_SETTINGS) {
-      const v = sf.settings[name];
+      const v = values[name];
       if (v === undefined) {
         if (!sf.isSuperuser) unchecked.push({ what: 'settings', cause: 'not-superuser', detail: `${name} is hidden from this role` });
         continue;
@@ -164,6 +167,13 @@ export async function gatherLiveFacts(req: LiveRequest, hosts: string[]): Promis
     await hbaFacts(s, sf, req, local, facts);
     await sessionFacts(s, facts);
     await tlsFacts(s, sf, req, local, facts);
+    if (sf.isSuperuser) facts.roles = await loginRoles(s);
+    facts.standby = await inRecovery(s);
+    if (local) {
+      if (req.pgdata) facts.dataDirectory = resolve(req.pgdata);
+      const files = sf.isSuperuser ? await confFiles(s) : [];
+      await addLocalFacts(facts, { identFile: sf.settings.ident_file, confFiles: files.filter((f) => f !== sf.configFile) });
+    } else await addCipherFacts(facts);
     return facts;
   } finally {
     await s.end();

@@ -8,15 +8,25 @@
  *   rules-auth.ts  password_encryption, MD5 roles, plaintext sessions, coverage
  *   migration.ts   the MD5 to SCRAM steps, in the manual's order
  *   defaults.ts    settings' defaults by server version (files mode)
+ *   rules-tls-more.ts  cipher suites, TLS 1.3, passphrase, standby's primary_conninfo
+ *   rules-access.ts    listen_addresses, superusers, ident, wide ranges, roles without password
+ *   rules-files.ts     owner and mode of the configuration files and directories
+ *   profiles.ts    which profiles want which finding
+ *   group.ts       one report entry per problem, every line it occurs on
  *   report.ts      the text report and the JSON document
+ *   format-sarif.ts, format-junit.ts  the CI formats
  *   prefill.ts     what a reachable server answers for the wizard and generate
  *
  * Gathering the facts is I/O and lives beside them, not behind this index:
  *   gather-files.ts  a data directory's files;  gather-live.ts  a connection
  *   queries.ts       the named queries gather-live.ts sends
  */
+import { accessFindings } from './rules-access.js';
 import { authFindings } from './rules-auth.js';
 import { crlFindings } from './rules-crl.js';
+import { fileFindings } from './rules-files.js';
+import { wants } from './profiles.js';
+import { moreTlsFindings } from './rules-tls-more.js';
 import { hbaFindings } from './rules-hba.js';
 import { tlsFindings } from './rules-tls.js';
 import { SEVERITIES, type AuditFacts, type AuditOptions, type Finding, type Severity } from './types.js';
@@ -25,9 +35,12 @@ export * from './types.js';
 export { certCoversHost, isOn, normalizeIp } from './rules-tls.js';
 export { migrationSteps, nextMigrationStep, type MigrationStep } from './migration.js';
 
-/** Every finding, most severe first; within a severity, in the order the rules run. */
+/** Every finding the profile wants, most severe first; within a severity, in the order the rules run. */
 export function auditFindings(facts: AuditFacts, opts: AuditOptions): Finding[] {
-  const all = [...tlsFindings(facts, opts), ...crlFindings(facts, opts), ...hbaFindings(facts, opts), ...authFindings(facts)];
+  const profile = opts.profile ?? 'default';
+  const all = [...tlsFindings(facts, opts), ...moreTlsFindings(facts), ...crlFindings(facts, opts), ...hbaFindings(facts, opts), ...accessFindings(facts), ...fileFindings(facts), ...authFindings(facts)].filter((f) =>
+    wants(profile, f.id),
+  );
   const rank = (s: Severity) => SEVERITIES.indexOf(s);
   return all.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f.severity) - rank(b.f.severity) || a.i - b.i).map(({ f }) => f);
 }
@@ -39,7 +52,12 @@ export function summarize(findings: readonly Finding[]): Record<Severity, number
   return out;
 }
 
-/** 0 when only info findings (or none) remain, 1 otherwise. */
-export function auditExitCode(findings: readonly Finding[]): 0 | 1 {
-  return findings.some((f) => f.severity !== 'info') ? 1 : 0;
+/** Severities `--fail-on` takes: the least severe finding that fails the audit. */
+export const FAIL_ON = ['high', 'medium', 'low'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+/** 1 when a finding is at least as severe as `failOn` (default low: anything but info), else 0. */
+export function auditExitCode(findings: readonly Finding[], failOn: FailOn = 'low'): 0 | 1 {
+  const limit = SEVERITIES.indexOf(failOn);
+  return findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit) ? 1 : 0;
 }

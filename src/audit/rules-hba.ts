@@ -75,7 +75,7 @@ function lintFindings(doc: HbaDocument, src: HbaSource, facts: AuditFacts, lint:
         const method = doc.lines.find((l): l is HbaRecordLine => l.kind === 'record' && l.lineNumber === f.line)?.rule.method;
         if (method === 'trust' || method === 'password' || method === 'md5') fix += ` It uses ${method}: it would let connections in that way if the rules above it changed.`;
       }
-      return { id: `hba-${f.code}` as const, severity, title: meta.title, evidence: `${where(src, f.line)}: ${lineText(doc, f.line)} -- ${f.message}`, fix };
+      return { id: `hba-${f.code}` as const, severity, title: meta.title, evidence: `${where(src, f.line)}: ${lineText(doc, f.line)} -- ${f.message}`, fix, location: { path: src.path, line: f.line } };
     });
 }
 
@@ -101,6 +101,7 @@ function clientCertFindings(doc: HbaDocument, src: HbaSource, want: AuditOptions
       severity: 'medium' as const,
       title: `A ${l.rule.type} rule lets TLS clients in without ${asked}`,
       evidence: `${where(src, l.lineNumber)}: ${l.text.trim()}`,
+      location: { path: src.path, line: l.lineNumber },
       fix:
         (l.rule.type === 'hostssl' ? '' : `Make it a hostssl rule (only those take clientcert), or remove it if the rules above cover its clients. `) +
         (want === 'cert'
@@ -117,6 +118,7 @@ function serverErrors(doc: HbaDocument, src: HbaSource, lintLines: Set<number>):
       severity: 'high' as const,
       title: 'The server cannot read a pg_hba.conf line',
       evidence: `${where(src, e.line)}: ${e.message}`,
+      location: { path: src.path, line: e.line },
       fix: `Correct or remove line ${e.line}. ${RELOAD_REJECTED}`,
     }));
 }

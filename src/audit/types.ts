@@ -30,6 +30,26 @@ export const AUDIT_IDS = [
   'not-superuser',
   'live-checks-skipped',
   'not-checked',
+  'conf-file-mode',
+  'conf-file-owner',
+  'hba-file-group-readable',
+  'conf-file-readable',
+  'data-dir-group-access',
+  'data-dir-mode',
+  'socket-dir-mode',
+  'listen-exposed',
+  'listen-wildcard',
+  'superuser-network',
+  'hba-ident-network',
+  'hba-wide-range',
+  'hba-reject-line',
+  'hba-cert-method',
+  'hba-local-not-peer',
+  'ssl-ciphers-weak',
+  'ssl-min-tls13',
+  'ssl-passphrase-none',
+  'standby-conninfo',
+  'role-no-password',
 ] as const;
 export type FindingId = (typeof AUDIT_IDS)[number] | `hba-${HbaLintCode}`;
 
@@ -43,6 +63,14 @@ export interface Finding {
   evidence: string;
   /** What to do, naming the pg-secure-setup command where one exists. */
   fix: string;
+  /** The file and line it was seen on, when it was seen in a file (SARIF locations). */
+  location?: FindingLocation;
+}
+
+/** A place in a file. */
+export interface FindingLocation {
+  path: string;
+  line?: number;
 }
 
 /** Settings the rules read, by their postgresql.conf names. */
@@ -55,6 +83,10 @@ export const AUDIT_SETTINGS = [
   'ssl_crl_file',
   'password_encryption',
   'listen_addresses',
+  'ssl_ciphers',
+  'ssl_passphrase_command',
+  'primary_conninfo',
+  'unix_socket_directories',
 ] as const;
 export type AuditSetting = (typeof AUDIT_SETTINGS)[number];
 
@@ -157,6 +189,43 @@ export interface AuditFacts {
   /** Absent when not known. */
   nonSslConnections?: NonSslConnection[];
   unchecked: Unchecked[];
+  /** Owner and mode of the configuration files and directories, as this machine sees them. */
+  paths?: PathFacts[];
+  /** The server's OS user (owner of the data directory), when known. */
+  serverUid?: number;
+  /** Login roles (superuser connection only). */
+  roles?: RoleFacts[];
+  /** pg_is_in_recovery(), or standby.signal in the data directory. */
+  standby?: boolean;
+  /** ssl_ciphers expanded by this machine's OpenSSL, TLS 1.2 and older suites only. */
+  cipherSuites?: CipherSuite[];
+}
+
+/** What a path is to the server. */
+export const PATH_KINDS = ['pg_hba.conf', 'pg_ident.conf', 'postgresql.conf', 'included conf', 'data directory', 'socket directory'] as const;
+export type PathKind = (typeof PATH_KINDS)[number];
+
+/** Owner and mode of one file or directory. */
+export interface PathFacts {
+  path: string;
+  kind: PathKind;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+/** A role that can log in. */
+export interface RoleFacts {
+  name: string;
+  superuser: boolean;
+  hasPassword: boolean;
+}
+
+/** One cipher suite as `openssl ciphers -v` lists it. */
+export interface CipherSuite {
+  name: string;
+  kx: string;
+  enc: string;
 }
 
 /** What the user expects, and the clock. */
@@ -166,11 +235,29 @@ export interface AuditOptions {
   expiryDays?: number;
   /** Client certificates every hostssl rule should ask for; unset: not checked. */
   expectClientCerts?: 'verify-ca' | 'verify-full' | 'cert';
+  /** Which reference the findings answer to. @default 'default' */
+  profile?: Profile;
 }
 
-/** The report: `--json` prints exactly this. */
+/** The references a user can answer to (see profiles.ts and the README). */
+export const PROFILES = ['default', 'cis', 'dev-sec'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** A finding as reported: one entry per problem, every place it occurs. */
+export interface ReportFinding extends Finding {
+  /** Every file and line it was seen on. */
+  locations: FindingLocation[];
+  /** How many times it was seen (lines, files). */
+  occurrences: number;
+  /** The profiles that want this finding. */
+  profiles: Profile[];
+}
+
+/** The report: `--format json` prints exactly this (templates/audit-report.schema.json). */
 export interface AuditReport {
   server: Record<string, unknown>;
-  findings: Finding[];
+  findings: ReportFinding[];
   summary: Record<Severity, number>;
+  /** The profile the findings answer to. */
+  profile: Profile;
 }

@@ -4,7 +4,9 @@
  * only. Exit 0 clean (info findings allowed), 1 findings, 2 error.
  */
 import { parseArgs } from 'node:util';
-import { auditExitCode, auditFindings, type AuditFacts, type AuditOptions } from '../audit/index.js';
+import { auditExitCode, auditFindings, FAIL_ON, PROFILES, type AuditFacts, type AuditOptions, type FailOn } from '../audit/index.js';
+import { toJunit } from '../audit/format-junit.js';
+import { toSarif } from '../audit/format-sarif.js';
 import { buildReport, renderText, wantColor } from '../audit/report.js';
 import { checkHost } from '../answers/validate.js';
 import { UsageError } from '../errors.js';
@@ -19,10 +21,21 @@ const OPTIONS = {
   'client-certs': { type: 'string' },
   'expiry-days': { type: 'string' },
   json: { type: 'boolean' },
+  format: { type: 'string' },
+  'fail-on': { type: 'string' },
+  profile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 const CLIENT_CERT_EXPECTATIONS = ['verify-ca', 'verify-full', 'cert'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
+type Format = (typeof FORMATS)[number];
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag}: "${value}" is not one of ${allowed.join(', ')}`);
+  return value as T;
+}
 
 /** Parsed and checked command line. */
 interface AuditArgs {
@@ -30,7 +43,8 @@ interface AuditArgs {
   pgdata?: string;
   configDir?: string;
   hosts: string[];
-  json: boolean;
+  format: Format;
+  failOn: FailOn;
   options: Omit<AuditOptions, 'now'>;
 }
 
@@ -61,7 +75,12 @@ function parse(argv: string[]): AuditArgs | 'help' {
   for (const [flag, v] of [['--pgdata', values.pgdata], ['--config-dir', values['config-dir']], ['--connect', values.connect]] as const) {
     if (v !== undefined && v.trim() === '') throw new UsageError(`${flag} needs a value`);
   }
-  return { connect: values.connect, pgdata: values.pgdata, configDir: values['config-dir'], hosts, json: !!values.json, options };
+  const format = oneOf('format', values.format, FORMATS);
+  if (values.json && format !== undefined && format !== 'json') throw new UsageError(`--json and --format ${format} ask for two formats: give one`);
+  const profile = oneOf('profile', values.profile, PROFILES);
+  if (profile) options.profile = profile;
+  const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON) ?? 'low';
+  return { connect: values.connect, pgdata: values.pgdata, configDir: values['config-dir'], hosts, format: format ?? (values.json ? 'json' : 'text'), failOn, options };
 }
 
 async function gather(args: AuditArgs): Promise<AuditFacts> {
@@ -102,10 +121,16 @@ Options:
   --client-certs MODE    every hostssl rule should ask for client certificates:
                          verify-ca, verify-full or cert
   --expiry-days N        warn about a certificate expiring within N days (default 30)
-  --json                 print {server, findings, summary} as JSON
+  --profile NAME         which reference to answer to where they differ:
+                         default, cis or dev-sec (see the README)
+  --format FORMAT        text (default), json (templates/audit-report.schema.json),
+                         sarif (SARIF 2.1.0) or junit (JUnit XML)
+  --json                 the same as --format json
+  --fail-on SEVERITY     exit 1 when a finding is at least this severe:
+                         high, medium or low (default low)
   -h, --help             this help
 
-Exit codes: 0 clean (info findings only), 1 findings, 2 error (bad usage,
+Exit codes: 0 clean (nothing at or above --fail-on), 1 findings, 2 error (bad usage,
 cannot connect, unreadable files). NO_COLOR is honoured.`,
   async run(argv) {
     try {
@@ -116,10 +141,12 @@ cannot connect, unreadable files). NO_COLOR is honoured.`,
       }
       const facts = await gather(args);
       const findings = auditFindings(facts, { ...args.options, now: new Date() });
-      const report = buildReport(facts, findings);
-      if (args.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      const report = buildReport(facts, findings, args.options.profile);
+      if (args.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else if (args.format === 'sarif') process.stdout.write(JSON.stringify(toSarif(report, facts), null, 2) + '\n');
+      else if (args.format === 'junit') process.stdout.write(toJunit(report, facts, args.failOn));
       else process.stdout.write(renderText(report, facts, { color: wantColor(process.env, process.stdout.isTTY) }));
-      return auditExitCode(findings);
+      return auditExitCode(findings, args.failOn);
     } catch (err) {
       // 1 means "findings", so every failure to audit is 2.
       let message = err instanceof Error ? err.message : String(err);

@@ -38,7 +38,7 @@ export function planSettings(a: Answers): Setting[] {
   }
   settings.push(
     { name: 'ssl_min_protocol_version', value: a.minTls, comment: 'refuse older TLS versions' },
-    { name: 'ssl_ciphers', value: 'HIGH:!aNULL:!MD5:!3DES', comment: 'strong TLS 1.2 ciphers only (TLS 1.3 suites are not affected)' },
+    { name: 'ssl_ciphers', value: 'ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20', comment: 'TLS 1.2: forward secrecy and AEAD only, RFC 9325 4.2 (TLS 1.3 suites are not affected)' },
     { name: 'ssl_prefer_server_ciphers', value: true, comment: "the server's cipher order wins" },
     { name: v.groupsSetting, value: v.groupsValue, comment: 'key-exchange groups' },
     { name: 'password_encryption', value: 'scram-sha-256', comment: 'new passwords are stored as SCRAM secrets (20.5)' },

@@ -20,12 +20,12 @@ test('summary counts every severity', (t) => {
 test('the JSON report: {server, findings, summary}, without the pg_hba.conf text', (t) => {
   const facts = cleanFacts({ settings: { ...cleanFacts().settings, ssl: 'off' } });
   const report = JSON.parse(JSON.stringify(buildReport(facts, auditFindings(facts, OPTS)))) as Record<string, unknown>;
-  t.deepEqual(Object.keys(report), ['server', 'findings', 'summary']);
+  t.deepEqual(Object.keys(report), ['server', 'findings', 'summary', 'profile']);
   const server = report.server as Record<string, unknown>;
   t.deepEqual(server.hba, { path: '/etc/postgresql/15/main/pg_hba.conf', from: 'file' });
   t.is(server.major, 15);
   t.deepEqual(server.md5Roles, []);
-  t.deepEqual(Object.keys((report.findings as object[])[0]!), ['id', 'severity', 'title', 'evidence', 'fix']);
+  t.deepEqual(Object.keys((report.findings as object[])[0]!), ['id', 'severity', 'title', 'evidence', 'fix', 'locations', 'occurrences', 'profiles']);
   t.deepEqual(report.summary, { high: 1, medium: 0, low: 0, info: 0 });
 });
 
@@ -34,7 +34,7 @@ test('the text report groups by severity, plain without colour', (t) => {
   const report = buildReport(facts, auditFindings(facts, OPTS));
   const text = renderText(report, facts, { color: false });
   t.notRegex(text, /\u001B\[/);
-  t.regex(text, /^pg-secure-setup audit: PostgreSQL 15\.4, connected to 10\.0\.0\.5:5432 as postgres\n1 high, 1 medium, 0 low, 0 info\n/);
+  t.regex(text, /^pg-secure-setup audit: PostgreSQL 15\.4, connected to 10\.0\.0\.5:5432 as postgres: 1 high, 1 medium, 0 low, 0 info \(profile default\)\n/);
   t.true(text.indexOf('HIGH') < text.indexOf('[ssl-off]') && text.indexOf('[ssl-off]') < text.indexOf('MEDIUM') && text.indexOf('MEDIUM') < text.indexOf('[password-encryption]'));
   t.regex(text, /2 finding\(s\) need action\.\n$/);
   t.regex(renderText(report, facts, { color: true }), /\u001B\[31m\[ssl-off\]/);
@@ -67,4 +67,19 @@ test('serverPrefill: an unknown version is not settled; TLSv1.3 is kept', (t) =>
   t.deepEqual(pre.settled, []);
   t.is(pre.md5Roles, undefined);
   t.is(pre.migration, 'password-encryption');
+});
+
+test('the JSON report has exactly the keys templates/audit-report.schema.json requires', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  type Obj = { required: string[]; properties: Record<string, Obj & { items?: Obj }> };
+  const schema = JSON.parse(await readFile(new URL('../../templates/audit-report.schema.json', import.meta.url), 'utf8')) as Obj;
+  const facts = cleanFacts({ settings: { ...cleanFacts().settings, ssl: 'off' }, hba: { path: '/h', from: 'file', text: 'host all all 10.0.0.0/8 md5\n' } });
+  const report = JSON.parse(JSON.stringify(buildReport(facts, auditFindings(facts, OPTS)))) as Record<string, unknown>;
+  t.deepEqual(Object.keys(report).sort(), [...schema.required].sort());
+  const item = schema.properties.findings!.items!;
+  for (const f of report.findings as Record<string, unknown>[]) {
+    t.deepEqual(Object.keys(f).sort(), [...item.required].sort());
+    for (const l of f.locations as Record<string, unknown>[]) t.true(Object.keys(l).every((k) => k in item.properties.locations!.items!.properties));
+  }
+  for (const k of schema.properties.server!.required) t.true(k in (report.server as object), k);
 });

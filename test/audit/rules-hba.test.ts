@@ -28,8 +28,8 @@ test('a shadowed network trust rule is info, with a word on its method', (t) => 
   t.regex(f!.evidence, /:4: hostssl all all 10\.1\.0\.0\/16 trust -- this record can never match: line 3 matches/);
   t.regex(f!.fix, /It uses trust/);
 });
-test('password on a network rule', finds, `${HEAD}hostssl all all 0.0.0.0/0 password\n`, [['hba-password-network', 'high']]);
-test('md5 on a network rule', finds, `${HEAD}hostssl all all 0.0.0.0/0 md5\n`, [['hba-md5-network', 'medium']]);
+test('password on a network rule', finds, `${HEAD}hostssl all all 0.0.0.0/0 password\n`, [['hba-password-network', 'high'], ['hba-wide-range', 'medium']]);
+test('md5 on a network rule', finds, `${HEAD}hostssl all all 0.0.0.0/0 md5\n`, [['hba-md5-network', 'medium'], ['hba-wide-range', 'medium']]);
 test('md5 on a local rule', finds, `local all all md5\nhostnossl all all all reject\n`, [['hba-md5-local', 'low']]);
 test('host rule before the plaintext refusal', finds, 'host all all 192.168.0.0/16 scram-sha-256\nhostnossl all all all reject\n', [['hba-plaintext-allowed', 'medium']]);
 test('host rule after the plaintext refusal', finds, `${HEAD}host all all 192.168.0.0/16 scram-sha-256\n`, []);
@@ -53,16 +53,16 @@ test('a continued line on 13: syntax the server does not have yet, at the line w
 });
 test('cert with clientcert=verify-ca', finds, `${HEAD}hostssl all all all cert clientcert=verify-ca\n`, [['hba-cert-verify-ca', 'high']]);
 test('a line the server cannot read', finds, `${HEAD}host all all 10.0.0.0/33 scram-sha-256\n`, [['hba-parse-error', 'high']]);
-test('a rule that can never match is info, and its trust is moot', finds, `${HEAD}hostssl all all 0.0.0.0/0 scram-sha-256\nhost all all 10.0.0.0/8 trust\n`, [['hba-shadowed', 'info']]);
+test('a rule that can never match is info, and its trust is moot', finds, `${HEAD}hostssl all all 0.0.0.0/0 scram-sha-256 clientcert=verify-full\nhost all all 10.0.0.0/8 trust\n`, [['hba-shadowed', 'info']]);
 
 // Client certificates the user expects (--client-certs).
-test('expect verify-full: a hostssl rule without clientcert', finds, `${HEAD}hostssl all all all scram-sha-256\n`, [['hba-clientcert-missing', 'medium']], { expectClientCerts: 'verify-full' });
+test('expect verify-full: a hostssl rule without clientcert', finds, `${HEAD}hostssl all all 10.0.0.0/8 scram-sha-256\n`, [['hba-clientcert-missing', 'medium']], { expectClientCerts: 'verify-full' });
 test('expect verify-full: clientcert=verify-ca is not enough', finds, `${HEAD}hostssl all all all scram-sha-256 clientcert=verify-ca\n`, [['hba-clientcert-missing', 'medium']], { expectClientCerts: 'verify-full' });
 test('expect verify-ca: clientcert=verify-ca is enough', finds, `${HEAD}hostssl all all all scram-sha-256 clientcert=verify-ca\n`, [], { expectClientCerts: 'verify-ca' });
 test('expect cert: the cert method', finds, `${HEAD}hostssl all all all cert\n`, [], { expectClientCerts: 'cert' });
 test('expect verify-full: the cert method implies it', finds, `${HEAD}hostssl all all all cert\n`, [], { expectClientCerts: 'verify-full' });
 test('expect verify-full: reject rules ask nothing', finds, `${HEAD}hostssl all baduser all reject\nhostssl all all all cert\n`, [], { expectClientCerts: 'verify-full' });
-test('no expectation: a hostssl rule without clientcert is fine', finds, `${HEAD}hostssl all all all scram-sha-256\n`, []);
+test('no expectation: a hostssl rule without clientcert is fine', finds, `${HEAD}hostssl all all 10.0.0.0/8 scram-sha-256\n`, []);
 
 test('errors the server reports through pg_hba_file_rules', (t) => {
   const facts = cleanFacts({ hba: { path: '/d/pg_hba.conf', from: 'pg_hba_file_rules', text: CLEAN_HBA, serverErrors: [{ line: 7, message: 'invalid authentication method "scram"' }] } });

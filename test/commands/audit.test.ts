@@ -63,7 +63,7 @@ test('md5 roles, trust and ssl off: each finding, exit 1; after the migration, g
     t.regex(byId(before, 'hba-trust-network').evidence, /pg_hba\.conf:1: host all all 127\.0\.0\.1\/32 trust/);
     t.regex(byId(before, 'non-ssl-connections').evidence, /this audit's own connection/);
     t.is(byId(before, 'ssl-off').severity, 'high');
-    t.deepEqual(Object.keys(before.report), ['server', 'findings', 'summary']);
+    t.deepEqual(Object.keys(before.report), ['server', 'findings', 'summary', 'profile']);
     t.true(before.report.summary.high >= 3);
 
     // Migration step 1 (20.5): password_encryption first; the md5 rules stay for now.

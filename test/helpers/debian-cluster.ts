@@ -30,8 +30,9 @@ export async function startDebianCluster(opts: { settings?: Record<string, strin
   }
   for (const f of ['postgresql.conf', 'pg_hba.conf', 'pg_ident.conf']) await rename(join(base.dataDir, f), join(configDir, f));
   const conf = join(configDir, 'postgresql.conf');
-  await run('chmod', ['0644', conf, join(configDir, 'pg_ident.conf')]);
-  await chmod(join(configDir, 'pg_hba.conf'), 0o640);
+  // As pg_createcluster leaves them (seen in /etc/postgresql/15/main): pg_hba.conf and pg_ident.conf 0640.
+  await run('chmod', ['0644', conf]);
+  await run('chmod', ['0640', join(configDir, 'pg_hba.conf'), join(configDir, 'pg_ident.conf')]);
   await appendFile(
     conf,
     [
