@@ -131,6 +131,8 @@ Walks through every choice on the terminal (server version, names,
 certificates, TLS policy, client certificates, passwords), shows everything
 that will be written, then writes the bundle. Enter accepts each default;
 Esc goes back; ? shows more help; Ctrl+C quits and writes nothing.
+What the bundle protects and what it leaves to you (18.8): 'pg-secure-setup
+help layers'.
 
 Answer flags below skip their question. --answers FILE offers the file's
 answers as the defaults (each is still asked). Without a terminal nothing is

@@ -6,6 +6,7 @@ import type { Answers } from '../answers/answers.js';
 import { formatRule } from '../hba/index.js';
 import type { PlannedRule } from './hba-rules.js';
 import { asksPassword, clientHost, clientSections } from './readme-clients.js';
+import { layersText } from './layers.js';
 import { commandLine, shellQuote } from './shell.js';
 import { fill, type Templates } from './template.js';
 
@@ -100,5 +101,6 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     passwordSection: templates[asksPassword(a) ? 'passwords-scram.md' : 'passwords-cert.md'],
     clientSections: clientSections(a, templates),
     md5Roles: md5Section(a, r.md5Roles),
+    layers: layersText(),
   });
 }
