@@ -8,6 +8,7 @@ import { BUNDLE_OPTIONS } from '../args.js';
 import { answerFlagHelp, answersFromFlags, answersFromJson, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { UsageError } from '../errors.js';
 import { gatherEnvFacts } from './env-facts.js';
+import { KEY_PASSPHRASE_HELP, KEY_PASSPHRASE_OPTIONS, keyPassphraseFromFlags } from './key-passphrase-input.js';
 import type { Command } from './command.js';
 import { checkSaveTarget, makeBundle, printSummary, saveAnswers } from './make-bundle.js';
 import type { ServerContext } from '../plan/plan.js';
@@ -15,6 +16,7 @@ import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverConte
 
 const EXTRA = {
   ...BUNDLE_OPTIONS,
+  ...KEY_PASSPHRASE_OPTIONS,
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -56,6 +58,7 @@ Options:
   --force               replace an --out directory holding a previous bundle (only that),
                         and an existing --save-answers file
   -q, --quiet           print only errors
+${KEY_PASSPHRASE_HELP}
 ${SERVER_PREFILL_HELP}
 ${answerFlagHelp()}
 
@@ -76,8 +79,10 @@ Exit codes: 0 written, 2 bad input (nothing written), 1 other failure.`,
     const answers = completeAnswers(given, await gatherEnvFacts({ detectVersion: given.pgVersion === undefined }));
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await checkSaveTarget(saveTo, !!values.force);
+    const key = await keyPassphraseFromFlags(values);
     const result = await makeBundle(answers, {
       force: !!values.force,
+      ...(key ? { keyPassphraseCommand: key.command, secrets: { keyPassphrase: key.passphrase } } : {}),
       ...(server ? { server } : {}),
       onProgress: values.quiet ? undefined : (done, total, id) => process.stderr.write(`  key ${done}/${total} ${id}\n`),
     });

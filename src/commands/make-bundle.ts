@@ -4,7 +4,7 @@ import { access, lstat, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { Answers } from '../answers/answers.js';
 import { answersToJson } from '../answers/resolve.js';
-import { materialize, type KeyProgress } from '../bundle/materialize.js';
+import { materialize, type BundleSecrets, type KeyProgress } from '../bundle/materialize.js';
 import { loadTemplates } from '../bundle/templates.js';
 import { checkTarget, writeBundle } from '../bundle/write.js';
 import { UsageError } from '../errors.js';
@@ -19,14 +19,17 @@ export interface BundleResult {
 }
 
 /** The plan for these answers, now, with what the server told us when it was asked. */
-export async function planFor(answers: Answers, now = new Date(), server?: ServerContext): Promise<Plan> {
-  return buildPlan(answers, { now, templates: await loadTemplates(), toolVersion: TOOL_VERSION, ...(server ? { server } : {}) });
+export async function planFor(answers: Answers, now = new Date(), server?: ServerContext, keyPassphraseCommand?: string): Promise<Plan> {
+  return buildPlan(answers, { now, templates: await loadTemplates(), toolVersion: TOOL_VERSION, ...(server ? { server } : {}), ...(keyPassphraseCommand !== undefined ? { keyPassphraseCommand } : {}) });
 }
 
-export async function makeBundle(answers: Answers, opts: { force: boolean; onProgress?: KeyProgress | undefined; plan?: Plan; server?: ServerContext }): Promise<BundleResult> {
+export async function makeBundle(
+  answers: Answers,
+  opts: { force: boolean; onProgress?: KeyProgress | undefined; plan?: Plan; server?: ServerContext; keyPassphraseCommand?: string; secrets?: BundleSecrets },
+): Promise<BundleResult> {
   await checkTarget(answers.out, opts.force); // fail before the slow part
-  const plan = opts.plan ?? (await planFor(answers, new Date(), opts.server));
-  const { files, issued } = await materialize(plan, opts.onProgress);
+  const plan = opts.plan ?? (await planFor(answers, new Date(), opts.server, opts.keyPassphraseCommand));
+  const { files, issued } = await materialize(plan, opts.onProgress, opts.secrets);
   const dir = await writeBundle(answers.out, files, { force: opts.force });
   return { plan, dir, issued };
 }

@@ -3,5 +3,6 @@
 export type { CertInfo, CertKind, CertRequest, CrlOptions, IssuedCert, KeyBits } from './types.js';
 export { issueAll } from './certs.js';
 export { makeCrl } from './crl.js';
+export { encryptKeyPem } from './keys.js';
 export { inspectCertificate, keyMatchesCertificate } from './inspect.js';
 export { checkServerCertificate, pemCertificates, type CertProblem, type ServerCertInput } from './chain.js';

@@ -9,6 +9,7 @@ import { formatRule } from '../hba/index.js';
 import type { CertRequest } from '../pki/index.js';
 import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
 import { planHbaRules, type PlannedRule } from './hba-rules.js';
+import { passphraseReadme, passphraseSettings } from './key-passphrase.js';
 import { hasCa, planSettings, renderSettings, SERVER_FILES, type Setting } from './settings.js';
 import { modeText, renderReadme } from './readme.js';
 import { fill, type Templates } from './template.js';
@@ -20,8 +21,8 @@ export type FileSource =
   | { readonly kind: 'text'; readonly text: string }
   /** PEM certificates of these ids, concatenated in order (leaf first). */
   | { readonly kind: 'certs'; readonly ids: readonly string[] }
-  /** PKCS#1 PEM private key. */
-  | { readonly kind: 'key'; readonly id: string }
+  /** PKCS#1 PEM private key; `encrypted`: PKCS#8 encrypted with the passphrase given to materialize. */
+  | { readonly kind: 'key'; readonly id: string; readonly encrypted?: true }
   /** PKCS#8 DER private key (JDBC). */
   | { readonly kind: 'pkcs8'; readonly id: string }
   /** Empty signed CRLs of these CAs, concatenated. */
@@ -65,6 +66,8 @@ export interface PlanContext {
   readonly toolVersion: string;
   /** Facts from the server, when known: its paths and the roles still on md5. */
   readonly server?: ServerContext;
+  /** ssl_passphrase_command for a passphrase-protected server key (the passphrase itself is never in a Plan). */
+  readonly keyPassphraseCommand?: string;
 }
 
 const PRIVATE = 0o600;
@@ -143,7 +146,8 @@ function renderRules(rules: readonly PlannedRule[]): string {
 
 /** Build the plan. Throws only on programming errors: answers are validated before. */
 export function buildPlan(a: Answers, ctx: PlanContext): Plan {
-  const settings = planSettings(a);
+  const command = ctx.keyPassphraseCommand;
+  const settings = [...planSettings(a), ...(command !== undefined ? passphraseSettings(command) : [])];
   const hbaRules = planHbaRules(a);
   const certificates = planCertificates(a, ctx.now);
   const common = { pgVersion: a.pgVersion, toolVersion: ctx.toolVersion };
@@ -151,7 +155,9 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const applyCommand = ['sudo', './apply.sh', dirs.data, dirs.conf];
   const manual = manualCommands(a, dirs.data, dirs.conf);
 
-  const keyFiles = keyMaterialFiles(a);
+  const keyFiles = keyMaterialFiles(a).map((f): PlanFile =>
+    command !== undefined && f.path === 'server/server.key' ? { ...f, source: { kind: 'key', id: SERVER_ID, encrypted: true }, about: 'server private key, encrypted with your passphrase (ssl_key_file)' } : f,
+  );
   const text = (path: string, mode: number, textValue: string, about: string): PlanFile => ({ path, mode, source: { kind: 'text', text: textValue }, about });
   const serverFileCommands = keyFiles
     .filter((f) => f.path.startsWith('server/'))
@@ -172,13 +178,14 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const readmeFile: PlanFile = { path: 'README.md', mode: PUBLIC, source: { kind: 'text', text: '' }, about: 'what was made, how to install it, how to connect' };
   const listed = [...keyFiles, ...configFiles, readmeFile];
   const readme = renderReadme(
-    { answers: a, now: ctx.now, toolVersion: ctx.toolVersion, files: listed, applyCommand, manualCommands: manual, dirs, hbaRules, md5Roles: ctx.server?.md5Roles },
+    { answers: a, now: ctx.now, toolVersion: ctx.toolVersion, files: listed, applyCommand, manualCommands: manual, dirs, hbaRules, md5Roles: ctx.server?.md5Roles, keyNote: command !== undefined ? passphraseReadme(command) : '' },
     ctx.templates,
   );
 
   const warnings: string[] = [];
   if (a.networks.includes('all')) warnings.push('networks include "all": every address may try to connect (TLS and authentication still apply).');
   if (a.clientCerts === 'cert') warnings.push('the cert method needs no password: whoever holds a client key logs in as its role.');
+  if (command !== undefined) warnings.push(`server.key is encrypted; the server gets its passphrase from \`${command}\`, so the key is only as safe as that command's source.`);
   if (hasCa(a)) warnings.push('ca/ holds the CA private keys: move it offline once the bundle is installed.');
   const md5 = ctx.server?.md5Roles ?? [];
   if (md5.length > 0 && a.clientCerts === 'cert') {

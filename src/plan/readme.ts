@@ -29,6 +29,8 @@ export interface ReadmeInput {
   readonly hbaRules: readonly PlannedRule[];
   /** Roles the server reported still on md5; undefined when no server was asked. */
   readonly md5Roles?: readonly string[] | undefined;
+  /** The paragraph on a passphrase-protected server key ('' without one). */
+  readonly keyNote?: string;
 }
 
 /** A file mode as four octal digits. */
@@ -102,5 +104,6 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     clientSections: clientSections(a, templates),
     md5Roles: md5Section(a, r.md5Roles),
     layers: layersText(),
+    keyNote: r.keyNote ?? '',
   });
 }
