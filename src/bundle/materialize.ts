@@ -1,4 +1,5 @@
 /** Turn a Plan's files into bytes: makes the keys and certificates (pki/) and the CRLs. */
+import { readFileSync } from 'node:fs';
 import type { Plan, PlanFile } from '../plan/plan.js';
 import { encryptKeyPem, issueAll, makeCrl, type IssuedCert } from '../pki/index.js';
 
@@ -38,6 +39,8 @@ function bytesOf(file: PlanFile, issued: Map<string, IssuedCert>, plan: Plan, se
       if (secrets.keyPassphrase === undefined) throw new Error(`internal: ${file.path} is to be encrypted and no passphrase was given`);
       return enc(encryptKeyPem(pem, secrets.keyPassphrase));
     }
+    case 'file':
+      return new Uint8Array(readFileSync(src.from));
     case 'pkcs8':
       return need(issued, src.id).keyPkcs8Der;
     case 'crl':

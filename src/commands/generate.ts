@@ -8,6 +8,7 @@ import { BUNDLE_OPTIONS } from '../args.js';
 import { answerFlagHelp, answersFromFlags, answersFromJson, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { UsageError } from '../errors.js';
 import { gatherEnvFacts } from './env-facts.js';
+import { GSS_HELP, GSS_OPTIONS, gssFromFlags } from './gss-options.js';
 import { KEY_PASSPHRASE_HELP, KEY_PASSPHRASE_OPTIONS, keyPassphraseFromFlags } from './key-passphrase-input.js';
 import type { Command } from './command.js';
 import { checkSaveTarget, makeBundle, printSummary, saveAnswers } from './make-bundle.js';
@@ -17,6 +18,7 @@ import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverConte
 const EXTRA = {
   ...BUNDLE_OPTIONS,
   ...KEY_PASSPHRASE_OPTIONS,
+  ...GSS_OPTIONS,
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -59,6 +61,7 @@ Options:
                         and an existing --save-answers file
   -q, --quiet           print only errors
 ${KEY_PASSPHRASE_HELP}
+${GSS_HELP}
 ${SERVER_PREFILL_HELP}
 ${answerFlagHelp()}
 
@@ -79,10 +82,12 @@ Exit codes: 0 written, 2 bad input (nothing written), 1 other failure.`,
     const answers = completeAnswers(given, await gatherEnvFacts({ detectVersion: given.pgVersion === undefined }));
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await checkSaveTarget(saveTo, !!values.force);
+    const gss = gssFromFlags(values);
     const key = await keyPassphraseFromFlags(values);
     const result = await makeBundle(answers, {
       force: !!values.force,
-      ...(key ? { keyPassphraseCommand: key.command, secrets: { keyPassphrase: key.passphrase } } : {}),
+      extras: { ...(key ? { keyPassphraseCommand: key.command } : {}), ...(gss ? { gss } : {}) },
+      ...(key ? { secrets: { keyPassphrase: key.passphrase } } : {}),
       ...(server ? { server } : {}),
       onProgress: values.quiet ? undefined : (done, total, id) => process.stderr.write(`  key ${done}/${total} ${id}\n`),
     });

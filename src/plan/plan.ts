@@ -10,6 +10,8 @@ import type { CertRequest } from '../pki/index.js';
 import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
 import { planHbaRules, type PlannedRule } from './hba-rules.js';
 import { passphraseReadme, passphraseSettings } from './key-passphrase.js';
+import { gssSettings, IDENT_MAP, identLines, KEYTAB_FILE, withGssRules, type GssOptions } from './gss.js';
+import { gssReadme } from './readme-gss.js';
 import { hasCa, planSettings, renderSettings, SERVER_FILES, type Setting } from './settings.js';
 import { modeText, renderReadme } from './readme.js';
 import { fill, type Templates } from './template.js';
@@ -25,6 +27,8 @@ export type FileSource =
   | { readonly kind: 'key'; readonly id: string; readonly encrypted?: true }
   /** PKCS#8 DER private key (JDBC). */
   | { readonly kind: 'pkcs8'; readonly id: string }
+  /** A file of the user's copied as it is (the server's keytab), read when the bundle is written. */
+  | { readonly kind: 'file'; readonly from: string }
   /** Empty signed CRLs of these CAs, concatenated. */
   | { readonly kind: 'crl'; readonly caIds: readonly string[] };
 
@@ -68,6 +72,8 @@ export interface PlanContext {
   readonly server?: ServerContext;
   /** ssl_passphrase_command for a passphrase-protected server key (the passphrase itself is never in a Plan). */
   readonly keyPassphraseCommand?: string;
+  /** GSSAPI-encrypted connections (--transport gssapi|both), with the site's Kerberos facts. */
+  readonly gss?: GssOptions;
 }
 
 const PRIVATE = 0o600;
@@ -147,8 +153,9 @@ function renderRules(rules: readonly PlannedRule[]): string {
 /** Build the plan. Throws only on programming errors: answers are validated before. */
 export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const command = ctx.keyPassphraseCommand;
-  const settings = [...planSettings(a), ...(command !== undefined ? passphraseSettings(command) : [])];
-  const hbaRules = planHbaRules(a);
+  const gss = ctx.gss;
+  const settings = [...planSettings(a), ...(command !== undefined ? passphraseSettings(command) : []), ...(gss ? gssSettings() : [])];
+  const hbaRules = gss ? withGssRules(planHbaRules(a), a, gss) : planHbaRules(a);
   const certificates = planCertificates(a, ctx.now);
   const common = { pgVersion: a.pgVersion, toolVersion: ctx.toolVersion };
   const dirs = serverDirs(a, ctx.server);
@@ -158,6 +165,7 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const keyFiles = keyMaterialFiles(a).map((f): PlanFile =>
     command !== undefined && f.path === 'server/server.key' ? { ...f, source: { kind: 'key', id: SERVER_ID, encrypted: true }, about: 'server private key, encrypted with your passphrase (ssl_key_file)' } : f,
   );
+  if (gss) keyFiles.splice(keyFiles.findIndex((f) => f.path === 'server/server.key') + 1, 0, { path: `server/${KEYTAB_FILE}`, mode: PRIVATE, source: { kind: 'file', from: gss.keytab }, about: `the server's Kerberos keytab (krb_server_keyfile), copied from ${gss.keytab}` });
   const text = (path: string, mode: number, textValue: string, about: string): PlanFile => ({ path, mode, source: { kind: 'text', text: textValue }, about });
   const serverFileCommands = keyFiles
     .filter((f) => f.path.startsWith('server/'))
@@ -167,6 +175,7 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const configFiles: PlanFile[] = [
     text('conf/pg-secure-setup.conf', PUBLIC, fill(ctx.templates['pg-secure-setup.conf'], { ...common, settings: renderSettings(settings) }), 'postgresql.conf settings, to be included'),
     text('conf/pg_hba.conf', PUBLIC, fill(ctx.templates['pg_hba.conf'], { ...common, rules: renderRules(hbaRules) }), 'client authentication rules, in the order they must stand'),
+    ...(gss && gss.maps.length > 0 ? [text('conf/pg_ident.conf', PUBLIC, `# Kerberos principals and the roles they may log in as (20.2 User Name Maps), for map=${IDENT_MAP}.\n# MAPNAME        SYSTEM-USERNAME  PG-USERNAME\n${identLines(gss)}\n`, 'user name map: which principal may log in as which role (pg_ident.conf)')] : []),
     text('apply.sh', SCRIPT, fill(ctx.templates['apply.sh'], { ...common, serverFileCommands }), 'installs the bundle on the server, printing each step'),
     text('answers.json', PUBLIC, answersToJson(a), 'the answers that made this bundle (pg-secure-setup generate --answers answers.json)'),
   ];
@@ -178,7 +187,7 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const readmeFile: PlanFile = { path: 'README.md', mode: PUBLIC, source: { kind: 'text', text: '' }, about: 'what was made, how to install it, how to connect' };
   const listed = [...keyFiles, ...configFiles, readmeFile];
   const readme = renderReadme(
-    { answers: a, now: ctx.now, toolVersion: ctx.toolVersion, files: listed, applyCommand, manualCommands: manual, dirs, hbaRules, md5Roles: ctx.server?.md5Roles, keyNote: command !== undefined ? passphraseReadme(command) : '' },
+    { answers: a, now: ctx.now, toolVersion: ctx.toolVersion, files: listed, applyCommand, manualCommands: manual, dirs, hbaRules, md5Roles: ctx.server?.md5Roles, keyNote: command !== undefined ? passphraseReadme(command) : '', gssNote: gssReadme(a, gss) },
     ctx.templates,
   );
 

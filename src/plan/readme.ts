@@ -31,6 +31,8 @@ export interface ReadmeInput {
   readonly md5Roles?: readonly string[] | undefined;
   /** The paragraph on a passphrase-protected server key ('' without one). */
   readonly keyNote?: string;
+  /** The section on GSSAPI-encrypted connections ('' without them). */
+  readonly gssNote?: string;
 }
 
 /** A file mode as four octal digits. */
@@ -105,5 +107,6 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     md5Roles: md5Section(a, r.md5Roles),
     layers: layersText(),
     keyNote: r.keyNote ?? '',
+    gssNote: r.gssNote ?? '',
   });
 }

@@ -1,0 +1,131 @@
+/**
+ * GSSAPI-encrypted connections (18.10) against a real MIT KDC and the
+ * Debian PostgreSQL 15 server (built --with-gssapi): a bundle's rules,
+ * keytab and settings, installed as its README says, give encrypted
+ * sessions to principals of the realm and refuse plaintext.
+ */
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { appendFile, chmod, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runCli } from '../helpers/cli.js';
+import { asPostgres, givePostgres, startCluster, type Cluster } from '../helpers/cluster.js';
+import { haveKdc, startKdc, type Kdc } from '../helpers/kdc.js';
+
+const run = promisify(execFile);
+const PASSWORD = 'alice kerberos pw';
+const ROLE_PASSWORD = 'alice scram pw';
+
+async function generate(work: string, kdc: Kdc, extra: string[]): Promise<string> {
+  const keytab = join(work, 'server.keytab');
+  await kdc.keytab('postgres/localhost', keytab);
+  const bundle = join(work, 'bundle');
+  const args = ['generate', '--out', bundle, '--pg-version', '15', '--host', 'localhost', '--network', '127.0.0.1/32', '--pki', 'ca', '--client-certs', 'none', '-q'];
+  const gen = await runCli([...args, '--krb-realm', kdc.realm, '--krb-keytab', keytab, ...extra]);
+  if (gen.code !== 0) throw new Error(gen.stderr);
+  return bundle;
+}
+
+/** Install the bundle by hand as its README says (server files, settings, rules), then start the server with the KDC's config. */
+async function install(c: Cluster, bundle: string, kdc: Kdc): Promise<void> {
+  for (const f of ['server.crt', 'server.key', 'root.crt', 'root.crl', 'krb5.keytab']) {
+    const to = join(c.dataDir, f);
+    await copyFile(join(bundle, 'server', f), to);
+    await chmod(to, f.endsWith('.key') || f.endsWith('.keytab') ? 0o600 : 0o644);
+    await givePostgres(to);
+  }
+  await copyFile(join(bundle, 'conf', 'pg-secure-setup.conf'), join(c.dataDir, 'pg-secure-setup.conf'));
+  await copyFile(join(bundle, 'conf', 'pg_hba.conf'), join(c.dataDir, 'pg_hba.conf'));
+  await c.appendConf("include 'pg-secure-setup.conf'");
+  await asPostgres(join(c.bin, 'pg_ctl'), ['-D', c.dataDir, '-l', c.logFile, '-w', '-t', '30', 'start'], { env: kdc.env });
+  await c.psql(`CREATE ROLE alice LOGIN PASSWORD '${ROLE_PASSWORD}'; CREATE ROLE bob LOGIN`);
+}
+
+/** psql over TCP to localhost (the name in the service principal); resolves to stdout, rejects with libpq's message. */
+async function psql(c: Cluster, env: NodeJS.ProcessEnv, conninfo: string, sql: string): Promise<string> {
+  const info = `host=localhost hostaddr=127.0.0.1 port=${c.port} dbname=postgres connect_timeout=5 ${conninfo}`;
+  try {
+    const { stdout } = await run(join(c.clientBin, 'psql'), ['-XAtq', info, '-c', sql], { env: { ...env, PGPASSWORD: ROLE_PASSWORD, HOME: env.KRB5_CONFIG ? join(env.KRB5_CONFIG, '..') : '/nonexistent' } });
+    return stdout.trim();
+  } catch (err) {
+    throw new Error(String((err as { stderr?: string }).stderr ?? err));
+  }
+}
+
+const GSS = 'SELECT encrypted, principal FROM pg_stat_gssapi WHERE pid = pg_backend_pid()';
+
+const kdcTest = (await haveKdc()) ? test.serial : test.skip;
+
+kdcTest('gssapi: a principal of the realm gets an encrypted session; plaintext, TLS and the wrong role are refused', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-gss-'));
+  await chmod(work, 0o755);
+  const [kdc, c] = await Promise.all([startKdc(), startCluster({ start: false })]);
+  try {
+    const bundle = await generate(work, kdc, ['--transport', 'gssapi']);
+    const hba = await readFile(join(bundle, 'conf', 'pg_hba.conf'), 'utf8');
+    t.true(hba.indexOf('hostgssenc') < hba.indexOf('hostnossl'), 'GSS accept lines stand before the plaintext refusal');
+    t.notRegex(hba, /^hostssl/m, 'gssapi alone: no TLS rule');
+    t.regex(hba, /hostnossl matches GSS-encrypted connections too|also matches GSS-encrypted connections/);
+    await install(c, bundle, kdc);
+    await kdc.addUser('alice', PASSWORD);
+    const alice = await kdc.kinit('alice', PASSWORD);
+    t.is(await psql(c, alice, 'user=alice gssencmode=require', GSS), `t|alice@${kdc.realm}`);
+    await t.throwsAsync(psql(c, alice, 'user=alice gssencmode=disable sslmode=disable', 'SELECT 1'), { message: /pg_hba\.conf rejects connection for host "127\.0\.0\.1", user "alice", database "postgres", no encryption/ });
+    await t.throwsAsync(psql(c, alice, 'user=alice gssencmode=disable sslmode=require', 'SELECT 1'), { message: /no pg_hba\.conf entry[^]*SSL encryption/ });
+    await t.throwsAsync(psql(c, alice, 'user=bob gssencmode=require', 'SELECT 1'), { message: /GSSAPI authentication failed for user "bob"/ });
+    const noTicket = { ...kdc.env, KRB5CCNAME: `FILE:${join(work, 'no-ticket')}` };
+    await t.throwsAsync(psql(c, noTicket, 'user=alice gssencmode=require', 'SELECT 1'), { message: /GSSAPI encryption required but was impossible|credentials/ });
+  } finally {
+    await c.stop();
+    await kdc.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+kdcTest('both: GSS encryption with a ticket, TLS verify-full without one', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-gss-'));
+  await chmod(work, 0o755);
+  const [kdc, c] = await Promise.all([startKdc(), startCluster({ start: false })]);
+  try {
+    const bundle = await generate(work, kdc, ['--transport', 'both']);
+    const hba = await readFile(join(bundle, 'conf', 'pg_hba.conf'), 'utf8');
+    t.true(hba.indexOf('\nhostgssenc') < hba.indexOf('\nhostnossl') && hba.indexOf('\nhostnossl') < hba.indexOf('\nhostssl'), 'GSS, then the refusal, then TLS');
+    await install(c, bundle, kdc);
+    await kdc.addUser('alice', PASSWORD);
+    const alice = await kdc.kinit('alice', PASSWORD);
+    // libpq's default gssencmode=prefer picks GSS first when it holds a ticket, even under sslmode=require.
+    t.is(await psql(c, alice, `user=alice sslmode=require`, GSS), `t|alice@${kdc.realm}`);
+    const noTicket = { ...kdc.env, KRB5CCNAME: `FILE:${join(work, 'no-ticket')}` };
+    const tls = `user=alice sslmode=verify-full sslrootcert=${join(bundle, 'server', 'root.crt')}`;
+    t.is(await psql(c, noTicket, tls, 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'), 't');
+    await t.throwsAsync(psql(c, noTicket, 'user=alice gssencmode=disable sslmode=disable', 'SELECT 1'), { message: /no encryption/ });
+  } finally {
+    await c.stop();
+    await kdc.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+kdcTest('--gss-map: only the listed principal logs in as the role it names', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-gss-'));
+  await chmod(work, 0o755);
+  const [kdc, c] = await Promise.all([startKdc(), startCluster({ start: false })]);
+  try {
+    const bundle = await generate(work, kdc, ['--transport', 'gssapi', '--gss-map', `carol@${'TEST.PGSS'}=alice`]);
+    t.regex(await readFile(join(bundle, 'conf', 'pg_ident.conf'), 'utf8'), /^pg-secure-setup\s+carol@TEST\.PGSS\s+alice$/m);
+    await copyFile(join(bundle, 'conf', 'pg_ident.conf'), join(c.dataDir, 'pg_ident.conf'));
+    await install(c, bundle, kdc);
+    await kdc.addUser('carol', PASSWORD);
+    await kdc.addUser('alice', PASSWORD);
+    const carol = await kdc.kinit('carol', PASSWORD);
+    t.is(await psql(c, carol, 'user=alice gssencmode=require', GSS), `t|carol@${kdc.realm}`);
+    const alice = await kdc.kinit('alice', PASSWORD);
+    await t.throwsAsync(psql(c, alice, 'user=alice gssencmode=require', 'SELECT 1'), { message: /GSSAPI authentication failed for user "alice"/ }, 'a principal not in the map');
+  } finally {
+    await c.stop();
+    await kdc.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
