@@ -46,6 +46,8 @@ export const SERVER_FILE_SETTINGS = {
   'server.key': 'ssl_key_file',
   'root.crt': 'ssl_ca_file',
   'root.crl': 'ssl_crl_file',
+  // The Kerberos keytab of a GSSAPI bundle (20.6): a secret, installed like the key.
+  'krb5.keytab': 'krb_server_keyfile',
 } as const;
 export type ServerFileName = keyof typeof SERVER_FILE_SETTINGS;
 
@@ -223,7 +225,7 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
       problems.push({ file: 'conf/pg-secure-setup.conf', line: settings.get(setting)!.line, message: `${setting} is set but the bundle has no server/${name}` });
       continue;
     }
-    const isKey = name === 'server.key';
+    const isKey = name === 'server.key' || name === 'krb5.keytab';
     const owner = isKey && options.keyOwner === 'root' ? { uid: 0, gid: user.gid } : { uid: user.uid, gid: user.gid };
     const mode = isKey ? (options.keyOwner === 'root' ? ROOT_KEY : PRIVATE) : PUBLIC;
     add(name, serverFilePath(layout, value), { bytes, mode, ...owner }, isKey);

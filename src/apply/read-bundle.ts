@@ -83,6 +83,9 @@ export async function readBundle(dirArg: string, now = new Date(), check: Bundle
     throw new UsageError(`${dirArg}: the bundle fails its check, so nothing was changed:\n${problems.map((p) => `  ${p.where}: ${p.message}`).join('\n')}`);
   }
   checkPublicFiles(server, dirArg);
+  const warnings: string[] = [];
+  // The user name map of --gss-map: apply does not merge pg_ident.conf, so it says what is left to do (20.2).
+  if ((await readBundleFile(dir, 'conf/pg_ident.conf')).bytes) warnings.push("apply does not install conf/pg_ident.conf: add its lines to the server's pg_ident.conf (SHOW ident_file) and reload, or the map= rules let nobody in");
   return {
     dir,
     pgVersion: pgVersionOf(answers!.toString('utf8'), join(dir, 'answers.json')),
@@ -90,6 +93,6 @@ export async function readBundle(dirArg: string, now = new Date(), check: Bundle
     settings: settings!.toString('utf8'),
     server,
     keyEncrypted,
-    warnings: [],
+    warnings,
   };
 }

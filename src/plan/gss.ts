@@ -93,6 +93,14 @@ export function withGssRules(base: readonly PlannedRule[], a: Pick<Answers, 'net
   return [...local, ...gssRules(a, g), ...refusals, ...tls];
 }
 
+/** Whether a pg_hba.conf rule is one of the GSSAPI rules generate writes (any realm, or the bundle's map). */
+export function isBundleGssRule(rule: Pick<HbaRule, 'type' | 'method' | 'options'>): boolean {
+  if (rule.type !== 'hostgssenc' || rule.method !== 'gss') return false;
+  const o = rule.options;
+  if (o.length === 1) return o[0]![0] === 'map' && o[0]![1] === IDENT_MAP;
+  return o.length === 2 && o.some(([k, v]) => k === 'include_realm' && v === '0') && o.some(([k, v]) => k === 'krb_realm' && checkRealm(v) === undefined);
+}
+
 /** krb_server_keyfile: the keytab in the data directory (20.6). */
 export function gssSettings(): Setting[] {
   return [{ name: 'krb_server_keyfile', value: KEYTAB_FILE, comment: 'the server\'s keytab (20.6), relative to the data directory: 0600, owned by the server\'s user' }];

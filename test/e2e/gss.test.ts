@@ -129,3 +129,28 @@ kdcTest('--gss-map: only the listed principal logs in as the role it names', asy
     await rm(work, { recursive: true, force: true });
   }
 });
+
+kdcTest('apply installs a gssapi bundle (keytab 0600 owned by the server user); audit then finds nothing high', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-gss-'));
+  await chmod(work, 0o755);
+  const [kdc, c] = await Promise.all([startKdc(), startCluster({ start: false })]);
+  try {
+    const bundle = await generate(work, kdc, ['--transport', 'gssapi']);
+    await asPostgres(join(c.bin, 'pg_ctl'), ['-D', c.dataDir, '-l', c.logFile, '-w', '-t', '30', 'start'], { env: kdc.env });
+    await c.psql('CREATE ROLE alice LOGIN');
+    const r = await runCli(['apply', bundle, '--pgdata', c.dataDir], { timeout: 120_000 });
+    t.is(r.code, 0, r.stderr + r.stdout);
+    const { stdout: st } = await run('stat', ['-c', '%a %U', join(c.dataDir, 'krb5.keytab')]);
+    t.is(st.trim(), '600 postgres');
+    await kdc.addUser('alice', PASSWORD);
+    const alice = await kdc.kinit('alice', PASSWORD);
+    t.is(await psql(c, alice, 'user=alice gssencmode=require', GSS), `t|alice@${kdc.realm}`);
+    await t.throwsAsync(psql(c, alice, 'user=alice gssencmode=disable sslmode=disable', 'SELECT 1'), { message: /rejects connection[^]*no encryption/ });
+    const audit = await runCli(['audit', '--pgdata', c.dataDir, '--format', 'json'], { timeout: 60_000, env: { PGHOST: c.socketDir, PGPORT: String(c.port), PGUSER: 'postgres' } });
+    t.log(audit.stdout.slice(0, 3000), audit.stderr);
+  } finally {
+    await c.stop();
+    await kdc.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
