@@ -4,6 +4,7 @@
  *   types.ts       AuditFacts, Finding, AuditReport
  *   rules-tls.ts   ssl, protocol versions, certificate, key file
  *   rules-hba.ts   pg_hba.conf (through lintHba)
+ *   rules-gss.ts   GSSAPI rules that leave traffic unencrypted
  *   rules-auth.ts  password_encryption, MD5 roles, plaintext sessions, coverage
  *   migration.ts   the MD5 to SCRAM steps, in the manual's order
  *   defaults.ts    settings' defaults by server version (files mode)
@@ -12,6 +13,7 @@
  */
 import { authFindings } from './rules-auth.js';
 import { hbaFindings } from './rules-hba.js';
+import { gssFindings } from './rules-gss.js';
 import { tlsFindings } from './rules-tls.js';
 import { SEVERITIES, type AuditFacts, type AuditOptions, type Finding, type Severity } from './types.js';
 
@@ -21,7 +23,7 @@ export { migrationSteps, nextMigrationStep, type MigrationStep } from './migrati
 
 /** Every finding, most severe first; within a severity, in the order the rules run. */
 export function auditFindings(facts: AuditFacts, opts: AuditOptions): Finding[] {
-  const all = [...tlsFindings(facts, opts), ...hbaFindings(facts, opts), ...authFindings(facts)];
+  const all = [...tlsFindings(facts, opts), ...hbaFindings(facts, opts), ...gssFindings(facts), ...authFindings(facts)];
   const rank = (s: Severity) => SEVERITIES.indexOf(s);
   return all.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f.severity) - rank(b.f.severity) || a.i - b.i).map(({ f }) => f);
 }

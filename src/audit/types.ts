@@ -22,6 +22,7 @@ export const AUDIT_IDS = [
   'key-file-owner',
   'hba-clientcert-missing',
   'hba-server-error',
+  'hba-gss-unencrypted',
   'password-encryption',
   'md5-roles',
   'non-ssl-connections',
