@@ -168,3 +168,27 @@ kdcTest('apply installs a gssapi bundle (keytab 0600 owned by the server user); 
     await rm(work, { recursive: true, force: true });
   }
 });
+
+kdcTest('verify --gss: passes on a gssapi bundle with a ticket, fails with the reason without one', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-gss-'));
+  await chmod(work, 0o755);
+  const [kdc, c] = await Promise.all([startKdc(), startCluster({ start: false })]);
+  try {
+    const bundle = await generate(work, kdc, ['--transport', 'gssapi']);
+    await install(c, bundle, kdc);
+    await kdc.addUser('alice', PASSWORD);
+    const alice = await kdc.kinit('alice', PASSWORD);
+    const connect = `host=localhost hostaddr=127.0.0.1 port=${c.port} user=alice dbname=postgres`;
+    const ok = await runCli(['verify', '--gss', '--connect', connect], { env: alice });
+    t.is(ok.code, 0, ok.stdout + ok.stderr);
+    t.regex(ok.stdout, /ok +GSSAPI-encrypted session +gssencmode=require: pg_stat_gssapi\.encrypted = t, principal alice@TEST\.PGSS/);
+    t.regex(ok.stdout, /ok +plaintext refused +gssencmode=disable sslmode=disable: refused by pg_hba\.conf/);
+    const noTicket = await runCli(['verify', '--gss', '--connect', connect], { env: { ...kdc.env, KRB5CCNAME: `FILE:${join(work, 'none')}` } });
+    t.is(noTicket.code, 1);
+    t.regex(noTicket.stdout, /FAIL +GSSAPI-encrypted session +[^\n]*GSSAPI encryption required but was impossible[^]*fix: Get a ticket \(kinit PRINCIPAL\)/);
+  } finally {
+    await c.stop();
+    await kdc.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
