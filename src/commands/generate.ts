@@ -83,6 +83,11 @@ Exit codes: 0 written, 2 bad input (nothing written), 1 other failure.`,
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await checkSaveTarget(saveTo, !!values.force);
     const gss = gssFromFlags(values);
+    if (gss && (typeof values.connect === 'string' || values['from-server'])) {
+      const built = await (await import('../pg/gss-build.js')).serverBuiltWithGssapi(typeof values.connect === 'string' ? values.connect : undefined);
+      if (built === false) throw new UsageError(`--transport ${gss.transport}: the server was built without GSSAPI (its pg_config CONFIGURE has no --with-gssapi), so it cannot accept GSSAPI-encrypted connections (18.10); use --transport tls, or a server built with GSSAPI`);
+      if (built === true && !values.quiet) process.stderr.write('The server was built with GSSAPI: GSSAPI-encrypted connections are possible (18.10).\n');
+    }
     const key = await keyPassphraseFromFlags(values);
     const result = await makeBundle(answers, {
       force: !!values.force,
