@@ -187,7 +187,7 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const readmeFile: PlanFile = { path: 'README.md', mode: PUBLIC, source: { kind: 'text', text: '' }, about: 'what was made, how to install it, how to connect' };
   const listed = [...keyFiles, ...configFiles, readmeFile];
   const readme = renderReadme(
-    { answers: a, now: ctx.now, toolVersion: ctx.toolVersion, files: listed, applyCommand, manualCommands: manual, dirs, hbaRules, md5Roles: ctx.server?.md5Roles, keyNote: command !== undefined ? passphraseReadme(command) : '', gssNote: gssReadme(a, gss) },
+    { answers: a, now: ctx.now, toolVersion: ctx.toolVersion, files: listed, applyCommand, manualCommands: manual, dirs, hbaRules, md5Roles: ctx.server?.md5Roles, keyNote: command !== undefined ? passphraseReadme(command) : '', gssNote: gssReadme(a, gss), transport: gss?.transport ?? 'tls' },
     ctx.templates,
   );
 

@@ -6,7 +6,7 @@ import type { Answers } from '../answers/answers.js';
 import { formatRule } from '../hba/index.js';
 import type { PlannedRule } from './hba-rules.js';
 import { asksPassword, clientHost, clientSections } from './readme-clients.js';
-import { layersText } from './layers.js';
+import { layersText, type LayerTransport } from './layers.js';
 import { commandLine, shellQuote } from './shell.js';
 import { fill, type Templates } from './template.js';
 
@@ -33,6 +33,8 @@ export interface ReadmeInput {
   readonly keyNote?: string;
   /** The section on GSSAPI-encrypted connections ('' without them). */
   readonly gssNote?: string;
+  /** How the bundle encrypts in transit, for the 18.8 layers list. */
+  readonly transport?: LayerTransport;
 }
 
 /** A file mode as four octal digits. */
@@ -105,7 +107,7 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     passwordSection: templates[asksPassword(a) ? 'passwords-scram.md' : 'passwords-cert.md'],
     clientSections: clientSections(a, templates),
     md5Roles: md5Section(a, r.md5Roles),
-    layers: layersText(),
+    layers: layersText(r.transport),
     keyNote: r.keyNote ?? '',
     gssNote: r.gssNote ?? '',
   });
