@@ -154,6 +154,19 @@ export async function readTlsFiles(opts: { certPath: string; keyPath: string; se
   return out;
 }
 
+/** Mode and owner of the keytab krb_server_keyfile names ("FILE:" prefix allowed), relative to `base`; undefined when unset or absent. */
+export async function statKeytab(base: string, setting: string | undefined, serverUid: number | undefined): Promise<KeyFileFacts | undefined> {
+  const path = setting?.replace(/^FILE:/, '');
+  if (!path) return undefined;
+  const full = resolve(base, path);
+  try {
+    const st = await stat(full);
+    return { path: full, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...(serverUid !== undefined ? { serverUid } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where to find a server's files: --pgdata, --config-dir, or both. */
 export interface FileLocation {
   pgdata?: string;
@@ -242,6 +255,8 @@ export async function gatherFileFacts(loc: FileLocation, hosts: string[]): Promi
   });
   if (tls.certificate) facts.certificate = tls.certificate;
   if (tls.keyFile) facts.keyFile = tls.keyFile;
+  const keytab = await statKeytab(base, settings.krb_server_keyfile, serverUid);
+  if (keytab) facts.keytabFile = keytab;
   unchecked.push(...tls.unchecked);
   unchecked.push({ what: 'md5-roles', cause: 'no-connection', detail: 'stored passwords live in pg_authid, readable only through a connection' });
   unchecked.push({ what: 'connections', cause: 'no-connection', detail: 'current sessions are known only to the running server (pg_stat_ssl)' });

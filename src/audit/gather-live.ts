@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { isOn } from './rules-tls.js';
 import { AUDIT_SETTINGS, type AuditFacts, type Unchecked } from './types.js';
-import { certFacts, readTlsFiles } from './gather-files.js';
+import { certFacts, readTlsFiles, statKeytab } from './gather-files.js';
 import { hbaFromView, tcpSessions } from './queries.js';
 import { connect, md5Roles, probe, resolveConnection, serverFacts, targetLabel, type ServerFacts, type Session, type Target } from '../pg/server.js';
 
@@ -98,6 +98,8 @@ async function tlsFacts(s: Session, sf: ServerFacts, req: LiveRequest, local: bo
     const files = await readTlsFiles({ certPath: resolve(dataDir, certSetting), keyPath: resolve(dataDir, keySetting), serverUid, sslOn });
     if (files.certificate) facts.certificate = files.certificate;
     if (files.keyFile) facts.keyFile = files.keyFile;
+    const keytab = await statKeytab(dataDir, sf.settings.krb_server_keyfile, serverUid);
+    if (keytab) facts.keytabFile = keytab;
     // A certificate we could not read here may still be seen over TLS below.
     facts.unchecked.push(...files.unchecked.filter((u) => u.what !== 'certificate' || !sslOn));
   } else if (sslOn) {

@@ -23,6 +23,8 @@ export const AUDIT_IDS = [
   'hba-clientcert-missing',
   'hba-server-error',
   'hba-gss-unencrypted',
+  'keytab-file-mode',
+  'keytab-file-owner',
   'password-encryption',
   'md5-roles',
   'non-ssl-connections',
@@ -53,6 +55,7 @@ export const AUDIT_SETTINGS = [
   'ssl_ca_file',
   'password_encryption',
   'listen_addresses',
+  'krb_server_keyfile',
 ] as const;
 export type AuditSetting = (typeof AUDIT_SETTINGS)[number];
 
@@ -139,6 +142,8 @@ export interface AuditFacts {
   hosts: string[];
   certificate?: CertFacts;
   keyFile?: KeyFileFacts;
+  /** The Kerberos keytab krb_server_keyfile names (20.6), when it is a file here. */
+  keytabFile?: KeyFileFacts;
   hba?: HbaSource;
   /** Roles whose stored password is an MD5 hash; absent when not known. */
   md5Roles?: string[];

@@ -162,6 +162,12 @@ kdcTest('apply installs a gssapi bundle (keytab 0600 owned by the server user); 
     } finally {
       held.kill();
     }
+    // A keytab others can read is found, from the files and live.
+    await chmod(join(c.dataDir, 'krb5.keytab'), 0o644);
+    const loose = JSON.parse((await runCli(['audit', '--pgdata', c.dataDir, '--json'])).stdout) as { findings: { id: string; severity: string; evidence: string }[] };
+    const found = loose.findings.find((f) => f.id === 'keytab-file-mode');
+    t.is(found?.severity, 'high');
+    t.regex(found?.evidence ?? '', /krb5\.keytab: mode 0644/);
   } finally {
     await c.stop();
     await kdc.stop();
