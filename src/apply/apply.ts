@@ -4,6 +4,7 @@
  * files, reload (restart only when needed and agreed), check that the
  * server now serves the bundle, and put everything back on any failure.
  */
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../package-info.js';
 import { checkAccess } from './access.js';
@@ -63,8 +64,8 @@ function logTrust(plan: ApplyPlan, hbaFile: string, log: Log): void {
 }
 
 /** Plan against the server's current files. */
-export function planFor(bundle: ReadBundle, access: ServerAccess, options: ApplyOptions): ApplyPlan {
-  const { server } = access;
+export function planFor(bundle: ReadBundle, access: ServerAccess, options: ApplyOptions, identFile?: string): ApplyPlan {
+  const server = identFile ? { ...access.server, identFile } : access.server;
   const owners = [server.osUser.uid];
   const main = readState(server.configFile, owners);
   const target = settingsTarget(server, main ? Buffer.from(main.bytes).toString('latin1') : '', isDir);
@@ -74,6 +75,14 @@ export function planFor(bundle: ReadBundle, access: ServerAccess, options: Apply
     if (s) current.set(t.path, s);
   }
   return planApply({ bundle, layout: server, settingsTarget: target, current, options });
+}
+
+/** The server's pg_ident.conf (ident_file, relative to the data directory), asked only for a bundle with map lines. */
+async function identFileOf(bundle: ReadBundle, server: ServerAccess['server']): Promise<string | undefined> {
+  if (bundle.ident === undefined) return undefined;
+  const shown = await showSetting(server, 'ident_file');
+  if (!shown.ok) throw new UsageError(`the server's configuration cannot be read (postgres -C ident_file): ${shown.error}`);
+  return resolve(server.dataDir, shown.value);
 }
 
 function problemText(ps: readonly { where: string; message: string }[]): string {
@@ -148,7 +157,7 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
   const { server } = access;
   const log = req.log;
   if (req.options.alterSystem) await requireAlterSystem(access);
-  const plan = planFor(bundle, access, req.options);
+  const plan = planFor(bundle, access, req.options, await identFileOf(bundle, server));
   const settingsFile = plan.files.find((f) => f.role === 'settings')?.path ?? autoConfPath(server);
   const misplaced = checkInstallPaths(bundle.settings, { dataDir: server.dataDir, configFile: server.configFile, hbaFile: server.hbaFile, settingsFile });
   if (misplaced.length > 0) throw new UsageError(`the bundle's files would go where apply does not write; nothing was changed:\n${problemText(misplaced)}`);

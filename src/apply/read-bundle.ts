@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { PG_VERSIONS } from '../answers/answers.js';
 import { UsageError } from '../errors.js';
 import { checkBundleCertificate, checkBundleRules, checkBundleSettings, readBundleFile, type BundleCheckOptions, type BundleProblem } from './bundle-check.js';
+import { checkBundleIdent } from './ident.js';
 import { SERVER_FILE_SETTINGS, type BundleContents, type ServerFileName } from './plan.js';
 
 /** A bundle and what was learnt reading it. */
@@ -63,6 +64,8 @@ export async function readBundle(dirArg: string, now = new Date(), check: Bundle
   const answers = await read('answers.json');
   const hba = await read('conf/pg_hba.conf');
   const settings = await read('conf/pg-secure-setup.conf');
+  const ident = await read('conf/pg_ident.conf');
+  if (ident) problems.push(...checkBundleIdent(ident.toString('utf8')));
   if (problems.length === 0 && (!answers || !hba || !settings)) {
     const missing = [!answers && 'answers.json', !hba && 'conf/pg_hba.conf', !settings && 'conf/pg-secure-setup.conf'].filter(Boolean).join(', ');
     throw new UsageError(`${dirArg} is not a pg-secure-setup bundle (missing ${missing}); make one with pg-secure-setup generate`);
@@ -84,8 +87,6 @@ export async function readBundle(dirArg: string, now = new Date(), check: Bundle
   }
   checkPublicFiles(server, dirArg);
   const warnings: string[] = [];
-  // The user name map of --gss-map: apply does not merge pg_ident.conf, so it says what is left to do (20.2).
-  if ((await readBundleFile(dir, 'conf/pg_ident.conf')).bytes) warnings.push("apply does not install conf/pg_ident.conf: add its lines to the server's pg_ident.conf (SHOW ident_file) and reload, or the map= rules let nobody in");
   return {
     dir,
     pgVersion: pgVersionOf(answers!.toString('utf8'), join(dir, 'answers.json')),
@@ -94,5 +95,6 @@ export async function readBundle(dirArg: string, now = new Date(), check: Bundle
     server,
     keyEncrypted,
     warnings,
+    ...(ident ? { ident: ident.toString('utf8') } : {}),
   };
 }

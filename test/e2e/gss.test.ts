@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { appendFile, chmod, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -192,6 +192,39 @@ kdcTest('verify --gss: passes on a gssapi bundle with a ticket, fails with the r
     const noTicket = await runCli(['verify', '--gss', '--connect', connect], { env: { ...kdc.env, KRB5CCNAME: `FILE:${join(work, 'none')}` } });
     t.is(noTicket.code, 1);
     t.regex(noTicket.stdout, /FAIL +GSSAPI-encrypted session +[^\n]*GSSAPI encryption required but was impossible[^]*fix: Get a ticket \(kinit PRINCIPAL\)/);
+  } finally {
+    await c.stop();
+    await kdc.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+kdcTest('apply installs --gss-map lines into pg_ident.conf in a marked block, keeping the other bytes; a second apply changes nothing', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-gss-'));
+  await chmod(work, 0o755);
+  const [kdc, c] = await Promise.all([startKdc(), startCluster({ start: false })]);
+  try {
+    const bundle = await generate(work, kdc, ['--transport', 'gssapi', '--gss-map', 'carol@TEST.PGSS=alice']);
+    const identPath = join(c.dataDir, 'pg_ident.conf');
+    const before = Buffer.concat([await readFile(identPath), Buffer.from('# caf\xe9 (Latin-1)\nlocalmap  bob  bob\n', 'latin1')]);
+    await writeFile(identPath, before);
+    await asPostgres(join(c.bin, 'pg_ctl'), ['-D', c.dataDir, '-l', c.logFile, '-w', '-t', '30', 'start'], { env: kdc.env });
+    await c.psql('CREATE ROLE alice LOGIN');
+    const r = await runCli(['apply', bundle, '--pgdata', c.dataDir], { timeout: 120_000 });
+    t.is(r.code, 0, r.stderr + r.stdout);
+    const after = await readFile(identPath);
+    t.true(after.subarray(0, before.length).equals(before), 'the existing bytes stay as they were');
+    t.regex(after.toString('latin1').slice(before.length), /^# BEGIN pg-secure-setup user name map \(pg-secure-setup\)\npg-secure-setup {2}carol@TEST\.PGSS {2}alice\n# END pg-secure-setup user name map/);
+    await kdc.addUser('carol', PASSWORD);
+    await kdc.addUser('alice', PASSWORD);
+    t.is(await psql(c, await kdc.kinit('carol', PASSWORD), 'user=alice gssencmode=require', GSS), 't|carol@TEST.PGSS');
+    await t.throwsAsync(psql(c, await kdc.kinit('alice', PASSWORD), 'user=alice gssencmode=require', 'SELECT 1'), { message: /GSSAPI authentication failed for user "alice"/ });
+    const again = await runCli(['apply', bundle, '--pgdata', c.dataDir], { timeout: 120_000 });
+    t.is(again.code, 0, again.stderr);
+    t.regex(again.stdout, /Nothing to change/);
+    const back = await runCli(['rollback', '--pgdata', c.dataDir], { timeout: 120_000 });
+    t.is(back.code, 0, back.stderr);
+    t.true((await readFile(identPath)).equals(before), 'rollback puts pg_ident.conf back');
   } finally {
     await c.stop();
     await kdc.stop();
