@@ -231,3 +231,26 @@ kdcTest('apply installs --gss-map lines into pg_ident.conf in a marked block, ke
     await rm(work, { recursive: true, force: true });
   }
 });
+
+kdcTest('a principal of another realm than the bundle names is refused (krb_realm)', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-gss-'));
+  await chmod(work, 0o755);
+  const [kdc, c] = await Promise.all([startKdc(), startCluster({ start: false })]);
+  try {
+    // The server's key comes from the KDC's realm; the bundle accepts only principals of OTHER.PGSS.
+    const keytab = join(work, 'server.keytab');
+    await kdc.keytab('postgres/localhost', keytab);
+    const bundle = join(work, 'bundle');
+    const gen = await runCli(['generate', '--out', bundle, '--pg-version', '15', '--host', 'localhost', '--network', '127.0.0.1/32', '--pki', 'ca', '--client-certs', 'none', '-q', '--transport', 'gssapi', '--krb-realm', 'OTHER.PGSS', '--krb-keytab', keytab]);
+    t.is(gen.code, 0, gen.stderr);
+    await install(c, bundle, kdc);
+    await kdc.addUser('alice', PASSWORD);
+    const alice = await kdc.kinit('alice', PASSWORD);
+    await t.throwsAsync(psql(c, alice, 'user=alice gssencmode=require', 'SELECT 1'), { message: /GSSAPI authentication failed for user "alice"/ });
+    // The same principal gets in under a bundle for its own realm (the first test): krb_realm made the difference.
+  } finally {
+    await c.stop();
+    await kdc.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
