@@ -39,7 +39,8 @@ Usage: pg-secure-setup [COMMAND] [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Run 'pg-secure-setup COMMAND --help' for a command's options.
+Run 'pg-secure-setup COMMAND --help' for a command's options,
+'pg-secure-setup help layers' for what TLS does and does not protect (18.8).
 Options: --help, --version. NO_COLOR is honoured.`;
 }
 
@@ -47,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--version' || first === '-V') {
     process.stdout.write(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  if (first === 'help' && rest[0] === 'layers') {
+    process.stdout.write((await import('./plan/layers.js')).layersText() + '\n');
     return 0;
   }
   if (first === '--help' || first === '-h' || first === 'help') {

@@ -4,6 +4,7 @@
  * files, reload (restart only when needed and agreed), check that the
  * server now serves the bundle, and put everything back on any failure.
  */
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../package-info.js';
 import { checkAccess } from './access.js';
@@ -21,6 +22,7 @@ import { knownVersionTraits } from '../plan/versions.js';
 import { showSetting } from './locate.js';
 import { lockDataDir, openStateDir } from './state-dir.js';
 import { openServer, type ServerAccess, type WhereOptions } from './locate-connect.js';
+import { DEFAULT_RESTART_MODE, shutdownModesText, type RestartMode } from './shutdown.js';
 
 /** What the apply command asks for. */
 export interface ApplyRequest {
@@ -30,6 +32,8 @@ export interface ApplyRequest {
   readonly dryRun: boolean;
   /** The user agreed to a restart beforehand (--yes). */
   readonly yes: boolean;
+  /** How a needed restart stops the server (--restart-mode, 18.5); fast by default. */
+  readonly restartMode?: RestartMode;
   /** Ask the user; undefined without a terminal. */
   readonly confirm?: (question: string) => Promise<boolean>;
   readonly log: Log;
@@ -60,8 +64,8 @@ function logTrust(plan: ApplyPlan, hbaFile: string, log: Log): void {
 }
 
 /** Plan against the server's current files. */
-export function planFor(bundle: ReadBundle, access: ServerAccess, options: ApplyOptions): ApplyPlan {
-  const { server } = access;
+export function planFor(bundle: ReadBundle, access: ServerAccess, options: ApplyOptions, identFile?: string): ApplyPlan {
+  const server = identFile ? { ...access.server, identFile } : access.server;
   const owners = [server.osUser.uid];
   const main = readState(server.configFile, owners);
   const target = settingsTarget(server, main ? Buffer.from(main.bytes).toString('latin1') : '', isDir);
@@ -71,6 +75,14 @@ export function planFor(bundle: ReadBundle, access: ServerAccess, options: Apply
     if (s) current.set(t.path, s);
   }
   return planApply({ bundle, layout: server, settingsTarget: target, current, options });
+}
+
+/** The server's pg_ident.conf (ident_file, relative to the data directory), asked only for a bundle with map lines. */
+async function identFileOf(bundle: ReadBundle, server: ServerAccess['server']): Promise<string | undefined> {
+  if (bundle.ident === undefined) return undefined;
+  const shown = await showSetting(server, 'ident_file');
+  if (!shown.ok) throw new UsageError(`the server's configuration cannot be read (postgres -C ident_file): ${shown.error}`);
+  return resolve(server.dataDir, shown.value);
 }
 
 function problemText(ps: readonly { where: string; message: string }[]): string {
@@ -100,8 +112,12 @@ async function restartReasons(bundle: ReadBundle, plan: ApplyPlan, access: Serve
 }
 
 async function agreeToRestart(req: ApplyRequest, reasons: string[]): Promise<boolean> {
-  if (req.yes) return true;
-  const text = `The server must restart (pg_ctl restart -m fast: open sessions end):\n${reasons.map((r) => `  - ${r}`).join('\n')}`;
+  const mode = req.restartMode ?? DEFAULT_RESTART_MODE;
+  const text = `The server must restart (pg_ctl restart -m ${mode}):\n${reasons.map((r) => `  - ${r}`).join('\n')}\n${shutdownModesText(mode)}`;
+  if (req.yes) {
+    req.log(text);
+    return true;
+  }
   if (!req.confirm) throw new UsageError(`${text}\nNothing was changed. Run again with --yes to allow the restart.`);
   return req.confirm(`${text}\nRestart it?`);
 }
@@ -141,7 +157,7 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
   const { server } = access;
   const log = req.log;
   if (req.options.alterSystem) await requireAlterSystem(access);
-  const plan = planFor(bundle, access, req.options);
+  const plan = planFor(bundle, access, req.options, await identFileOf(bundle, server));
   const settingsFile = plan.files.find((f) => f.role === 'settings')?.path ?? autoConfPath(server);
   const misplaced = checkInstallPaths(bundle.settings, { dataDir: server.dataDir, configFile: server.configFile, hbaFile: server.hbaFile, settingsFile });
   if (misplaced.length > 0) throw new UsageError(`the bundle's files would go where apply does not write; nothing was changed:\n${problemText(misplaced)}`);
@@ -174,7 +190,7 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
   const listed = new Set((plan.openRules ?? []).length > 0 ? ['trust-local', 'trust-network', 'password-network'] : []);
   for (const f of plan.findings.filter((x) => x.severity !== 'info' && !listed.has(x.code))) log(`${server.hbaFile}:${f.line}: ${f.code === 'shadowed' ? 'note' : 'warning'}: ${f.message}`);
   const reasons = server.running ? await restartReasons(bundle, plan, access) : [];
-  const steps = describeSteps(server, changed, plan, reasons.length > 0, bundle.dir);
+  const steps = describeSteps(server, changed, plan, reasons.length > 0, bundle.dir, req.restartMode);
   const statements = alterSystemStatements(plan);
   if (statements.length > 0) log(`The settings go into ${autoConfPath(server)} by ALTER SYSTEM, through ${access.via}.`);
   if (req.dryRun) {
@@ -238,10 +254,10 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
       log('The server is not running: the new configuration takes effect when it starts.');
       return { code: 0, changed, backupDir: backup.dir };
     }
-    const after = await reloadAndVerify(access, plan, bundle, reasons.length > 0, log);
+    const after = await reloadAndVerify(access, plan, bundle, reasons.length > 0, log, req.restartMode);
     if (after.length > 0) {
       restore(backup, access, log);
-      await reloadAndVerify(access, plan, undefined, reasons.length > 0, log);
+      await reloadAndVerify(access, plan, undefined, reasons.length > 0, log, req.restartMode);
       log(`The server did not take the new configuration; the old one is back in place and reloaded:\n${problemText(after)}`, true);
       return { code: 1, changed, backupDir: backup.dir };
     }

@@ -13,6 +13,7 @@ import { formatRule, hbaRecords, parseHba } from '../hba/index.js';
 import { checkServerCertificate } from '../pki/index.js';
 import { bundleRuleShapes, ruleShape } from '../plan/hba-rules.js';
 import { bundleSettingNames } from '../plan/settings.js';
+import { gssSettings, isBundleGssRule } from '../plan/gss.js';
 
 /** What the user told apply about edits they made on purpose. */
 export interface BundleCheckOptions {
@@ -32,7 +33,7 @@ export interface BundleProblem {
 export const MAX_BUNDLE_FILE = 1024 * 1024;
 
 /** Settings whose value is a file apply installs (18.9.1), by the bundle file they name. */
-const FILE_SETTINGS = ['ssl_cert_file', 'ssl_key_file', 'ssl_ca_file', 'ssl_crl_file'] as const;
+const FILE_SETTINGS = ['ssl_cert_file', 'ssl_key_file', 'ssl_ca_file', 'ssl_crl_file', 'krb_server_keyfile'] as const;
 
 /**
  * Read one file of the bundle (`rel` like "server/server.key") without
@@ -88,7 +89,7 @@ function checkFileValue(name: string, value: string): string | undefined {
 /** Problems of conf/pg-secure-setup.conf: unknown settings, includes, paths, commands. */
 export function checkBundleSettings(text: string, opts: BundleCheckOptions): BundleProblem[] {
   const file = 'conf/pg-secure-setup.conf';
-  const allowed = bundleSettingNames();
+  const allowed = new Set([...bundleSettingNames(), ...gssSettings().map((g) => g.name)]);
   const parsed = parseConf(text);
   const problems: BundleProblem[] = parsed.problems.map((p) => ({ where: `${file}:${p.line}`, message: p.message }));
   for (const e of parsed.entries) {
@@ -122,7 +123,7 @@ export function checkBundleRules(text: string, opts: BundleCheckOptions): Bundle
     const { rule } = line;
     // Refusing is always safe, whatever the connection type.
     if (rule.method === 'reject' && rule.options.length === 0) continue;
-    if (shapes.has(ruleShape(rule))) continue;
+    if (shapes.has(ruleShape(rule)) || isBundleGssRule(rule)) continue;
     const made = [...shapes].filter((s) => !s.endsWith(' reject')).join('; ');
     problems.push({
       where: `conf/pg_hba.conf:${line.lineNumber}`,

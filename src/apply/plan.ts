@@ -3,6 +3,7 @@
  * the server's current files, the new contents, mode and owner of every
  * target file. Pure: no I/O, no clock. apply.ts does the writing.
  */
+import { mergeIdent } from './ident.js';
 import { posix } from 'node:path';
 import type { HbaFinding, OpenRule } from '../hba/index.js';
 import {
@@ -38,6 +39,8 @@ export interface ServerLayout {
   readonly osUser: OsUser;
   /** Major version of the data directory (PG_VERSION). */
   readonly version: number;
+  /** pg_ident.conf (ident_file), known when the bundle has map lines to add. */
+  readonly identFile?: string;
 }
 
 /** Server files a bundle carries, by their name in the bundle's server/ directory. */
@@ -46,6 +49,8 @@ export const SERVER_FILE_SETTINGS = {
   'server.key': 'ssl_key_file',
   'root.crt': 'ssl_ca_file',
   'root.crl': 'ssl_crl_file',
+  // The Kerberos keytab of a GSSAPI bundle (20.6): a secret, installed like the key.
+  'krb5.keytab': 'krb_server_keyfile',
 } as const;
 export type ServerFileName = keyof typeof SERVER_FILE_SETTINGS;
 
@@ -59,6 +64,8 @@ export interface BundleContents {
   readonly settings: string;
   /** server/* files that exist. */
   readonly server: Partial<Record<ServerFileName, Uint8Array>>;
+  /** conf/pg_ident.conf, when the bundle maps principals onto roles (--gss-map). */
+  readonly ident?: string;
 }
 
 /** Bytes, mode and owner of a file; what is there now or what should be. */
@@ -70,7 +77,7 @@ export interface FileState {
 }
 
 /** 'auto-conf': postgresql.auto.conf, which the server itself writes on ALTER SYSTEM. */
-export type FileRole = 'hba' | 'settings' | 'main-conf' | 'auto-conf' | ServerFileName;
+export type FileRole = 'hba' | 'ident' | 'settings' | 'main-conf' | 'auto-conf' | ServerFileName;
 
 /** One file apply may write. */
 export interface PlannedFile {
@@ -166,6 +173,7 @@ export function applyTargets(bundle: BundleContents, layout: ServerLayout, setti
     { role: 'main-conf', path: layout.configFile },
     { role: 'settings', path: settingsPath },
     { role: 'hba', path: layout.hbaFile },
+    ...(bundle.ident !== undefined && layout.identFile ? [{ role: 'ident' as const, path: layout.identFile }] : []),
     ...(alterSystem ? [{ role: 'auto-conf' as const, path: autoConfPath(layout) }] : []),
   ];
   for (const [name, setting] of Object.entries(SERVER_FILE_SETTINGS) as [ServerFileName, string][]) {
@@ -223,7 +231,7 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
       problems.push({ file: 'conf/pg-secure-setup.conf', line: settings.get(setting)!.line, message: `${setting} is set but the bundle has no server/${name}` });
       continue;
     }
-    const isKey = name === 'server.key';
+    const isKey = name === 'server.key' || name === 'krb5.keytab';
     const owner = isKey && options.keyOwner === 'root' ? { uid: 0, gid: user.gid } : { uid: user.uid, gid: user.gid };
     const mode = isKey ? (options.keyOwner === 'root' ? ROOT_KEY : PRIVATE) : PUBLIC;
     add(name, serverFilePath(layout, value), { bytes, mode, ...owner }, isKey);
@@ -269,6 +277,13 @@ export function planApply(input: PlanApplyInput): ApplyPlan {
     trust = { closedRules: hba.closed, openRules: hba.stillOpen };
     if (hba.skippedLocal > 0) warnings.push(localRuleNote(layout.hbaFile, user.name, hba.stillOpen));
     add('hba', layout.hbaFile, { ...hbaBefore, mode: hbaBefore.mode & 0o7777, bytes: text(hba.text) });
+  }
+
+  // pg_ident.conf: the bundle's map lines in their marked block (20.2).
+  if (bundle.ident !== undefined) {
+    const identBefore = layout.identFile ? current.get(layout.identFile) : undefined;
+    if (!identBefore) problems.push({ file: layout.identFile ?? 'pg_ident.conf', line: 0, message: 'pg_ident.conf not found: the bundle\'s map= rules need its lines' });
+    else add('ident', layout.identFile!, { ...identBefore, mode: identBefore.mode & 0o7777, bytes: text(mergeIdent(str(identBefore.bytes), asBytes(bundle.ident))) });
   }
 
   for (const name of Object.keys(SERVER_FILE_SETTINGS) as ServerFileName[]) {

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { PG_VERSIONS } from '../answers/answers.js';
 import { UsageError } from '../errors.js';
 import { checkBundleCertificate, checkBundleRules, checkBundleSettings, readBundleFile, type BundleCheckOptions, type BundleProblem } from './bundle-check.js';
+import { checkBundleIdent } from './ident.js';
 import { SERVER_FILE_SETTINGS, type BundleContents, type ServerFileName } from './plan.js';
 
 /** A bundle and what was learnt reading it. */
@@ -63,6 +64,8 @@ export async function readBundle(dirArg: string, now = new Date(), check: Bundle
   const answers = await read('answers.json');
   const hba = await read('conf/pg_hba.conf');
   const settings = await read('conf/pg-secure-setup.conf');
+  const ident = await read('conf/pg_ident.conf');
+  if (ident) problems.push(...checkBundleIdent(ident.toString('utf8')));
   if (problems.length === 0 && (!answers || !hba || !settings)) {
     const missing = [!answers && 'answers.json', !hba && 'conf/pg_hba.conf', !settings && 'conf/pg-secure-setup.conf'].filter(Boolean).join(', ');
     throw new UsageError(`${dirArg} is not a pg-secure-setup bundle (missing ${missing}); make one with pg-secure-setup generate`);
@@ -83,6 +86,7 @@ export async function readBundle(dirArg: string, now = new Date(), check: Bundle
     throw new UsageError(`${dirArg}: the bundle fails its check, so nothing was changed:\n${problems.map((p) => `  ${p.where}: ${p.message}`).join('\n')}`);
   }
   checkPublicFiles(server, dirArg);
+  const warnings: string[] = [];
   return {
     dir,
     pgVersion: pgVersionOf(answers!.toString('utf8'), join(dir, 'answers.json')),
@@ -90,6 +94,7 @@ export async function readBundle(dirArg: string, now = new Date(), check: Bundle
     settings: settings!.toString('utf8'),
     server,
     keyEncrypted,
-    warnings: [],
+    warnings,
+    ...(ident ? { ident: ident.toString('utf8') } : {}),
   };
 }

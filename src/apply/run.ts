@@ -18,6 +18,7 @@ import type { ApplyPlan, PlannedFile } from './plan.js';
 import { BACKUP_DIR, restoreBackup, saveManifest, type Backup } from './backup.js';
 import { stateDirFor } from './state-dir.js';
 import type { LocatedServer } from './locate.js';
+import { DEFAULT_RESTART_MODE, RESTART_TIMEOUT_S, type RestartMode } from './shutdown.js';
 import type { ServerAccess } from './locate-connect.js';
 
 /** Where progress lines go; problems (`problem` true) belong on stderr. */
@@ -81,15 +82,15 @@ export function guardExit(backup: Backup, server: LocatedServer): () => void {
   return () => process.off('exit', onExit);
 }
 
-function reloadArgv(server: LocatedServer, restart: boolean): string[] {
+function reloadArgv(server: LocatedServer, restart: boolean, mode: RestartMode): string[] {
   const pgCtl = join(server.bin, 'pg_ctl');
   if (!restart) return [pgCtl, 'reload', '-D', server.dataDir];
   // pg_ctl restart reuses the options in postmaster.opts; -l keeps the server's output off our pipe (written by the server's user, in its own directory).
-  return [pgCtl, 'restart', '-m', 'fast', '-w', '-t', '120', '-D', server.dataDir, '-l', join(server.dataDir, 'pg-secure-setup.postmaster.log')];
+  return [pgCtl, 'restart', '-m', mode, '-w', '-t', String(RESTART_TIMEOUT_S[mode]), '-D', server.dataDir, '-l', join(server.dataDir, 'pg-secure-setup.postmaster.log')];
 }
 
 /** The commands an apply runs, for --dry-run. */
-export function describeSteps(server: LocatedServer, changed: readonly PlannedFile[], plan: ApplyPlan, restart: boolean, bundleDir: string): Step[] {
+export function describeSteps(server: LocatedServer, changed: readonly PlannedFile[], plan: ApplyPlan, restart: boolean, bundleDir: string, mode: RestartMode = DEFAULT_RESTART_MODE): Step[] {
   const as = server.osUser.name;
   const names = idNames(server.osUser);
   const source = (f: PlannedFile) => (f.role.includes('.') ? join(bundleDir, 'server', f.role) : f.role === 'settings' ? join(bundleDir, 'conf', 'pg-secure-setup.conf') : `<edited ${f.path}>`);
@@ -108,7 +109,7 @@ export function describeSteps(server: LocatedServer, changed: readonly PlannedFi
   if (server.running) {
     steps.push({ argv: ['psql', '-c', 'SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL OR type IS NULL'], as });
     steps.push({ argv: ['psql', '-c', 'SELECT sourcefile, sourceline, error FROM pg_file_settings WHERE error IS NOT NULL'], as });
-    steps.push({ argv: reloadArgv(server, restart), as });
+    steps.push({ argv: reloadArgv(server, restart, mode), as });
   }
   return steps;
 }
@@ -151,12 +152,12 @@ async function certificateTakesEffect(server: LocatedServer, plan: ApplyPlan, bu
 }
 
 /** Reload (or restart), then check the server took the bundle (skipped when `bundle` is undefined). */
-export async function reloadAndVerify(access: ServerAccess, plan: ApplyPlan, bundle: ReadBundle | undefined, restart: boolean, log: Log): Promise<CheckProblem[]> {
+export async function reloadAndVerify(access: ServerAccess, plan: ApplyPlan, bundle: ReadBundle | undefined, restart: boolean, log: Log, mode: RestartMode = DEFAULT_RESTART_MODE): Promise<CheckProblem[]> {
   const { server } = access;
-  const [cmd, ...args] = reloadArgv(server, restart);
-  const r = await execAs(server.osUser, cmd!, args, { timeoutMs: 180_000 });
+  const [cmd, ...args] = reloadArgv(server, restart, mode);
+  const r = await execAs(server.osUser, cmd!, args, { timeoutMs: (RESTART_TIMEOUT_S[mode] + 60) * 1000 });
   if (r.code !== 0) return [{ where: restart ? 'pg_ctl restart' : 'pg_ctl reload', message: (r.stderr || r.stdout).trim() || `exit ${r.code}` }];
-  log(restart ? 'Restarted the server (pg_ctl restart -m fast).' : 'Reloaded the server configuration (pg_ctl reload).');
+  log(restart ? `Restarted the server (pg_ctl restart -m ${mode}).` : 'Reloaded the server configuration (pg_ctl reload).');
   if (!bundle) return [];
   return [...(await certificateTakesEffect(server, plan, bundle)), ...(await settingsTakeEffect(access, plan))];
 }

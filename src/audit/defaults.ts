@@ -18,6 +18,9 @@ export function settingDefault(name: AuditSetting, major: number | undefined): s
     case 'ssl_ca_file':
     case 'ssl_crl_file':
       return '';
+    case 'krb_server_keyfile':
+      // The built-in default is a path chosen at build time: only a set value is checked.
+      return '';
     case 'listen_addresses':
       return 'localhost';
     case 'ssl_ciphers':

@@ -164,6 +164,19 @@ export async function readTlsFiles(opts: { certPath: string; keyPath: string; cr
   return out;
 }
 
+/** Mode and owner of the keytab krb_server_keyfile names ("FILE:" prefix allowed), relative to `base`; undefined when unset or absent. */
+export async function statKeytab(base: string, setting: string | undefined, serverUid: number | undefined): Promise<KeyFileFacts | undefined> {
+  const path = setting?.replace(/^FILE:/, '');
+  if (!path) return undefined;
+  const full = resolve(base, path);
+  try {
+    const st = await stat(full);
+    return { path: full, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, ...(serverUid !== undefined ? { serverUid } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where to find a server's files: --pgdata, --config-dir, or both. */
 export interface FileLocation {
   pgdata?: string;
@@ -254,6 +267,8 @@ export async function gatherFileFacts(loc: FileLocation, hosts: string[]): Promi
   if (tls.certificate) facts.certificate = tls.certificate;
   if (tls.keyFile) facts.keyFile = tls.keyFile;
   if (tls.crls) facts.crls = tls.crls;
+  const keytab = await statKeytab(base, settings.krb_server_keyfile, serverUid);
+  if (keytab) facts.keytabFile = keytab;
   unchecked.push(...tls.unchecked);
   // A standby.signal file makes the server a standby (19.6.3 / 27.2.2).
   facts.standby = dataDir ? await isFile(join(dataDir, 'standby.signal')) : undefined;

@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { isOn } from './rules-tls.js';
 import { AUDIT_SETTINGS, type AuditFacts, type Unchecked } from './types.js';
-import { certFacts, readTlsFiles } from './gather-files.js';
+import { certFacts, readTlsFiles, statKeytab } from './gather-files.js';
 import { hbaFromView, tcpSessions } from './queries.js';
 import { addCipherFacts, addLocalFacts } from './gather-extra.js';
 import { confFiles, inRecovery, loginRoles, settingsNamed } from './queries-roles.js';
@@ -102,6 +102,8 @@ async function tlsFacts(s: Session, sf: ServerFacts, req: LiveRequest, local: bo
     if (files.certificate) facts.certificate = files.certificate;
     if (files.crls) facts.crls = files.crls;
     if (files.keyFile) facts.keyFile = files.keyFile;
+    const keytab = await statKeytab(dataDir, sf.settings.krb_server_keyfile, serverUid);
+    if (keytab) facts.keytabFile = keytab;
     // A certificate we could not read here may still be seen over TLS below.
     facts.unchecked.push(...files.unchecked.filter((u) => u.what !== 'certificate' || !sslOn));
   } else if (sslOn) {

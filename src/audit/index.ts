@@ -5,6 +5,7 @@
  *   rules-tls.ts   ssl, protocol versions, certificate, key file
  *   rules-crl.ts   CRLs near or past their next update
  *   rules-hba.ts   pg_hba.conf (through lintHba)
+ *   rules-gss.ts   GSSAPI rules that leave traffic unencrypted
  *   rules-auth.ts  password_encryption, MD5 roles, plaintext sessions, coverage
  *   migration.ts   the MD5 to SCRAM steps, in the manual's order
  *   defaults.ts    settings' defaults by server version (files mode)
@@ -28,6 +29,7 @@ import { fileFindings } from './rules-files.js';
 import { wants } from './profiles.js';
 import { moreTlsFindings } from './rules-tls-more.js';
 import { hbaFindings } from './rules-hba.js';
+import { gssFindings } from './rules-gss.js';
 import { tlsFindings } from './rules-tls.js';
 import { SEVERITIES, type AuditFacts, type AuditOptions, type Finding, type Severity } from './types.js';
 
@@ -38,7 +40,7 @@ export { migrationSteps, nextMigrationStep, type MigrationStep } from './migrati
 /** Every finding the profile wants, most severe first; within a severity, in the order the rules run. */
 export function auditFindings(facts: AuditFacts, opts: AuditOptions): Finding[] {
   const profile = opts.profile ?? 'default';
-  const all = [...tlsFindings(facts, opts), ...moreTlsFindings(facts), ...crlFindings(facts, opts), ...hbaFindings(facts, opts), ...accessFindings(facts), ...fileFindings(facts), ...authFindings(facts)].filter((f) =>
+  const all = [...tlsFindings(facts, opts), ...moreTlsFindings(facts), ...crlFindings(facts, opts), ...hbaFindings(facts, opts), ...gssFindings(facts), ...accessFindings(facts), ...fileFindings(facts), ...authFindings(facts)].filter((f) =>
     wants(profile, f.id),
   );
   const rank = (s: Severity) => SEVERITIES.indexOf(s);

@@ -92,8 +92,9 @@ export interface SessionTls {
  */
 export async function tcpSessions(s: Session): Promise<{ sessions: SessionTls[]; hidden: boolean }> {
   const rows = await s.query<{ pid: number; usename: string | null; client_addr: string | null; application_name: string | null; ssl: boolean | null; own: boolean; hidden: boolean }>(
-    `SELECT a.pid, a.usename, host(a.client_addr) AS client_addr, a.application_name, s.ssl, a.pid = pg_backend_pid() AS own, a.backend_type IS NULL AS hidden
-       FROM pg_catalog.pg_stat_activity a LEFT JOIN pg_catalog.pg_stat_ssl s ON s.pid = a.pid
+    // A GSSAPI-encrypted session (pg_stat_gssapi.encrypted, 18.10) is encrypted too: counted as ssl here.
+    `SELECT a.pid, a.usename, host(a.client_addr) AS client_addr, a.application_name, s.ssl OR COALESCE(g.encrypted, false) AS ssl, a.pid = pg_backend_pid() AS own, a.backend_type IS NULL AS hidden
+       FROM pg_catalog.pg_stat_activity a LEFT JOIN pg_catalog.pg_stat_ssl s ON s.pid = a.pid LEFT JOIN pg_catalog.pg_stat_gssapi g ON g.pid = a.pid
       WHERE a.backend_type IS NULL OR (a.backend_type = 'client backend' AND a.client_addr IS NOT NULL)
       ORDER BY a.pid`,
   );

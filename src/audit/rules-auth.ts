@@ -49,7 +49,7 @@ function nonSsl(facts: AuditFacts): Finding[] {
       id: 'non-ssl-connections',
       severity: 'medium',
       title: `${list.length} TCP connection(s) are not encrypted right now`,
-      evidence: `pg_stat_ssl.ssl = false: ${shown}${list.length > 10 ? `; and ${list.length - 10} more` : ''}`,
+      evidence: `pg_stat_ssl.ssl = false and pg_stat_gssapi.encrypted = false: ${shown}${list.length > 10 ? `; and ${list.length - 10} more` : ''}`,
       fix: 'Refuse plaintext with "hostnossl all all all reject" first in pg_hba.conf (pg-secure-setup generate writes it unless --allow-plaintext; install with pg-secure-setup apply), and point clients at sslmode=verify-full. Sessions already open keep running until they reconnect.',
     },
   ];

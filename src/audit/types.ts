@@ -24,6 +24,9 @@ export const AUDIT_IDS = [
   'crl-expiring',
   'hba-clientcert-missing',
   'hba-server-error',
+  'hba-gss-unencrypted',
+  'keytab-file-mode',
+  'keytab-file-owner',
   'password-encryption',
   'md5-roles',
   'non-ssl-connections',
@@ -87,6 +90,7 @@ export const AUDIT_SETTINGS = [
   'ssl_passphrase_command',
   'primary_conninfo',
   'unix_socket_directories',
+  'krb_server_keyfile',
 ] as const;
 export type AuditSetting = (typeof AUDIT_SETTINGS)[number];
 
@@ -183,6 +187,8 @@ export interface AuditFacts {
   keyFile?: KeyFileFacts;
   /** The CRLs of ssl_crl_file, when it is set and readable here. */
   crls?: CrlFacts[];
+  /** The Kerberos keytab krb_server_keyfile names (20.6), when it is a file here. */
+  keytabFile?: KeyFileFacts;
   hba?: HbaSource;
   /** Roles whose stored password is an MD5 hash; absent when not known. */
   md5Roles?: string[];

@@ -5,6 +5,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { applyBundle } from '../apply/apply.js';
+import { parseRestartMode } from '../apply/shutdown.js';
 import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
 import { CONNECT_HELP, CONNECT_OPTION, parseCommandArgs } from '../args.js';
@@ -34,6 +35,7 @@ const OPTIONS = {
   'skip-server-check': { type: 'boolean' },
   'key-owner': { type: 'string' },
   'passphrase-command': { type: 'string' },
+  'restart-mode': { type: 'string' },
   'allow-edited-rules': { type: 'boolean' },
   'dry-run': { type: 'boolean', short: 'n' },
   yes: { type: 'boolean', short: 'y' },
@@ -117,6 +119,10 @@ ${WHERE_HELP}
   -n, --dry-run           print a diff of every file and the commands (and ALTER SYSTEM
                           statements); change nothing
   -y, --yes               allow a restart when one is needed (pg_ctl restart -m fast)
+  --restart-mode smart|fast
+                          how a needed restart stops the server (18.5): fast (default)
+                          ends sessions cleanly at once; smart waits for clients to
+                          leave; immediate is never used (it forces crash recovery)
   -q, --quiet             print only problems
 
 Exit codes: 0 applied (or nothing to change), 1 the server refused the new
@@ -133,6 +139,7 @@ Undo the last apply with 'pg-secure-setup rollback'.`,
       if (positionals.length !== 1) throw new UsageError('apply takes one bundle directory: pg-secure-setup apply BUNDLE_DIR [options]');
       const keyOwner = values['key-owner'] ?? 'server';
       if (keyOwner !== 'server' && keyOwner !== 'root') throw new UsageError(`--key-owner must be server or root, not "${keyOwner}"`);
+      const restartMode = parseRestartMode(values['restart-mode']);
       const quiet = !!values.quiet && !values['dry-run'];
       const result = await applyBundle({
         bundleDir: positionals[0]!,
@@ -144,6 +151,7 @@ Undo the last apply with 'pg-secure-setup rollback'.`,
         },
         dryRun: !!values['dry-run'],
         yes: !!values.yes,
+        restartMode,
         confirm: terminalConfirm(),
         log: (line, problem) => {
           if (problem) process.stderr.write(line + '\n');

@@ -8,6 +8,8 @@ import { BUNDLE_OPTIONS } from '../args.js';
 import { answerFlagHelp, answersFromFlags, answersFromJson, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { UsageError } from '../errors.js';
 import { gatherEnvFacts } from './env-facts.js';
+import { GSS_HELP, GSS_OPTIONS, gssFromFlags } from './gss-options.js';
+import { KEY_PASSPHRASE_HELP, KEY_PASSPHRASE_OPTIONS, keyPassphraseFromFlags } from './key-passphrase-input.js';
 import type { Command } from './command.js';
 import { checkSaveTarget, makeBundle, printSummary, saveAnswers } from './make-bundle.js';
 import type { ServerContext } from '../plan/plan.js';
@@ -15,6 +17,8 @@ import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverConte
 
 const EXTRA = {
   ...BUNDLE_OPTIONS,
+  ...KEY_PASSPHRASE_OPTIONS,
+  ...GSS_OPTIONS,
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -56,6 +60,8 @@ Options:
   --force               replace an --out directory holding a previous bundle (only that),
                         and an existing --save-answers file
   -q, --quiet           print only errors
+${KEY_PASSPHRASE_HELP}
+${GSS_HELP}
 ${SERVER_PREFILL_HELP}
 ${answerFlagHelp()}
 
@@ -76,8 +82,17 @@ Exit codes: 0 written, 2 bad input (nothing written), 1 other failure.`,
     const answers = completeAnswers(given, await gatherEnvFacts({ detectVersion: given.pgVersion === undefined }));
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await checkSaveTarget(saveTo, !!values.force);
+    const gss = gssFromFlags(values);
+    if (gss && (typeof values.connect === 'string' || values['from-server'])) {
+      const built = await (await import('../pg/gss-build.js')).serverBuiltWithGssapi(typeof values.connect === 'string' ? values.connect : undefined);
+      if (built === false) throw new UsageError(`--transport ${gss.transport}: the server was built without GSSAPI (its pg_config CONFIGURE has no --with-gssapi), so it cannot accept GSSAPI-encrypted connections (18.10); use --transport tls, or a server built with GSSAPI`);
+      if (built === true && !values.quiet) process.stderr.write('The server was built with GSSAPI: GSSAPI-encrypted connections are possible (18.10).\n');
+    }
+    const key = await keyPassphraseFromFlags(values);
     const result = await makeBundle(answers, {
       force: !!values.force,
+      extras: { ...(key ? { keyPassphraseCommand: key.command } : {}), ...(gss ? { gss } : {}) },
+      ...(key ? { secrets: { keyPassphrase: key.passphrase } } : {}),
       ...(server ? { server } : {}),
       onProgress: values.quiet ? undefined : (done, total, id) => process.stderr.write(`  key ${done}/${total} ${id}\n`),
     });

@@ -4,13 +4,16 @@ import { access, lstat, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { Answers } from '../answers/answers.js';
 import { answersToJson } from '../answers/resolve.js';
-import { materialize, type KeyProgress } from '../bundle/materialize.js';
+import { materialize, type BundleSecrets, type KeyProgress } from '../bundle/materialize.js';
 import { loadTemplates } from '../bundle/templates.js';
 import { checkTarget, writeBundle } from '../bundle/write.js';
 import { UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../package-info.js';
 import type { IssuedCert } from '../pki/index.js';
-import { buildPlan, commandLine, type Plan, type ServerContext } from '../plan/plan.js';
+import { buildPlan, commandLine, type Plan, type PlanContext, type ServerContext } from '../plan/plan.js';
+
+/** What generate's own flags add to a plan (a protected key, GSSAPI). */
+export type PlanExtras = Pick<PlanContext, 'keyPassphraseCommand' | 'gss'>;
 
 export interface BundleResult {
   readonly plan: Plan;
@@ -19,14 +22,17 @@ export interface BundleResult {
 }
 
 /** The plan for these answers, now, with what the server told us when it was asked. */
-export async function planFor(answers: Answers, now = new Date(), server?: ServerContext): Promise<Plan> {
-  return buildPlan(answers, { now, templates: await loadTemplates(), toolVersion: TOOL_VERSION, ...(server ? { server } : {}) });
+export async function planFor(answers: Answers, now = new Date(), server?: ServerContext, extras: PlanExtras = {}): Promise<Plan> {
+  return buildPlan(answers, { now, templates: await loadTemplates(), toolVersion: TOOL_VERSION, ...(server ? { server } : {}), ...extras });
 }
 
-export async function makeBundle(answers: Answers, opts: { force: boolean; onProgress?: KeyProgress | undefined; plan?: Plan; server?: ServerContext }): Promise<BundleResult> {
+export async function makeBundle(
+  answers: Answers,
+  opts: { force: boolean; onProgress?: KeyProgress | undefined; plan?: Plan; server?: ServerContext; extras?: PlanExtras; secrets?: BundleSecrets },
+): Promise<BundleResult> {
   await checkTarget(answers.out, opts.force); // fail before the slow part
-  const plan = opts.plan ?? (await planFor(answers, new Date(), opts.server));
-  const { files, issued } = await materialize(plan, opts.onProgress);
+  const plan = opts.plan ?? (await planFor(answers, new Date(), opts.server, opts.extras));
+  const { files, issued } = await materialize(plan, opts.onProgress, opts.secrets);
   const dir = await writeBundle(answers.out, files, { force: opts.force });
   return { plan, dir, issued };
 }

@@ -9,6 +9,7 @@ import { loadClientTls, resolveConnection } from '../pg/server.js';
 import type { Command } from './command.js';
 import { CONNECT_HELP, CONNECT_OPTION, parseCommandArgs } from '../args.js';
 import { reportingConnectionErrors } from './conn-options.js';
+import { findPsql, formatGssReport, runGssVerify } from '../verify/gss.js';
 import { DEFAULT_WRONG_HOST, runVerify, type Check, type ChainEntry, type VerifyReport } from '../verify/checks.js';
 
 const OPTIONS = {
@@ -18,6 +19,7 @@ const OPTIONS = {
   key: { type: 'string' },
   'wrong-host': { type: 'string' },
   json: { type: 'boolean' },
+  gss: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -104,6 +106,10 @@ ${CONNECT_HELP}
       --cert FILE         client certificate (default: sslcert, PGSSLCERT, ~/.postgresql/postgresql.crt)
       --key FILE          its private key, mode 0600 (default: sslkey, PGSSLKEY, ~/.postgresql/postgresql.key)
       --wrong-host NAME   the name the wrong-host check asks for (default ${DEFAULT_WRONG_HOST})
+      --gss               prove GSSAPI encryption instead (18.10), with psql (libpq: node-postgres
+                          has no GSSAPI): a gssencmode=require session reports
+                          pg_stat_gssapi.encrypted, and plaintext is refused. Needs a ticket
+                          (kinit) and the host name of the service principal in --connect
       --json              the report as JSON on standard output
   -h, --help              this text
 
@@ -119,6 +125,14 @@ Exit codes: 0 every check holds (skips allowed); 1 a check failed; 2 bad input.`
     }
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     if (values.key !== undefined && values.cert === undefined) throw new UsageError('--key needs --cert');
+    if (values.gss) {
+      if (typeof values.connect !== 'string') throw new UsageError('verify --gss needs --connect "host=db.example.com user=ROLE dbname=..." (the host name of the service principal)');
+      const bin = findPsql();
+      if (!bin) throw new UsageError('verify --gss needs psql (libpq speaks GSSAPI; node-postgres does not): install the PostgreSQL client or put psql on PATH');
+      const report = await runGssVerify(values.connect, bin);
+      process.stdout.write((values.json ? JSON.stringify(report, null, 2) : formatGssReport(report)) + '\n');
+      return report.ok ? 0 : 1;
+    }
     return reportingConnectionErrors(async () => {
       const target = resolveConnection({
         connect: values.connect,

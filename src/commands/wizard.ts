@@ -28,6 +28,8 @@ import { buildSummary, type WizardSummary } from '../wizard/summary.js';
 import { CANCELLED_TEXT, type FrontEnd } from '../wizard/front-end.js';
 import type { Command } from './command.js';
 import { gatherEnvFacts } from './env-facts.js';
+import { GSS_HELP, GSS_OPTIONS, gssFromFlags } from './gss-options.js';
+import { KEY_PASSPHRASE_HELP, KEY_PASSPHRASE_OPTIONS, keyPassphraseFromFlags } from './key-passphrase-input.js';
 import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverContext } from './server-prefill.js';
 
 // node-forge (behind make-bundle) and Ink load on demand, so the first frame does not wait for both.
@@ -36,6 +38,8 @@ const generateModule = () => import('./generate.js');
 
 const EXTRA = {
   ...BUNDLE_OPTIONS,
+  ...KEY_PASSPHRASE_OPTIONS,
+  ...GSS_OPTIONS,
   plain: { type: 'boolean' },
 } as const;
 
@@ -169,6 +173,8 @@ Walks through every choice on the terminal (server version, names,
 certificates, TLS policy, client certificates, passwords), shows everything
 that will be written, then writes the bundle. Enter accepts each default;
 Esc goes back; ? shows more help; Ctrl+C quits and writes nothing.
+What the bundle protects and what it leaves to you (18.8): 'pg-secure-setup
+help layers'.
 
 Answer flags below skip their question. --answers FILE offers the file's
 answers as the defaults (each is still asked). Without a terminal nothing is
@@ -187,6 +193,8 @@ ${SERVER_PREFILL_HELP}
                           (the server's version is then not asked, the names on
                           its certificate are offered, and the passwords step
                           shows its roles still on md5)
+${KEY_PASSPHRASE_HELP}
+${GSS_HELP}
 ${answerFlagHelp()}
 
 Exit codes: 0 written, 2 bad input, no terminal, or the server could not be
@@ -205,6 +213,10 @@ asked (nothing written), 130 cancelled (nothing written), 1 other failure.`,
       if (typeof values.answers !== 'string') throw new UsageError(NO_TTY);
       return (await generateModule()).generate.run(argv.filter((a) => a !== '--plain'));
     }
+    // Checked and asked before the first screen: the passphrase never passes through a front end or answers.json.
+    const gss = gssFromFlags(values);
+    const key = await keyPassphraseFromFlags(values);
+    const extras = { ...(key ? { keyPassphraseCommand: key.command } : {}), ...(gss ? { gss } : {}) };
     const force = !!values.force;
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await (await bundleModule()).checkSaveTarget(saveTo, force);
@@ -239,10 +251,10 @@ asked (nothing written), 130 cancelled (nothing written), 1 other failure.`,
     // The plan and the README name the server's own directories and its roles still on md5.
     const server: ServerContext | undefined = config.server ? serverContext(config.server) : undefined;
     const services = {
-      makePlan: async (answers: Answers) => (await bundleModule()).planFor(answers, new Date(), server),
+      makePlan: async (answers: Answers) => (await bundleModule()).planFor(answers, new Date(), server, extras),
       write: async (answers: Answers, plan: Plan, onKey: (id: string) => void) => {
         const { makeBundle, saveAnswers } = await bundleModule();
-        const result = await makeBundle(answers, { force, plan, onProgress: (_done, _total, id) => onKey(id) });
+        const result = await makeBundle(answers, { force, plan, extras, ...(key ? { secrets: { keyPassphrase: key.passphrase } } : {}), onProgress: (_done, _total, id) => onKey(id) });
         if (typeof saveTo === 'string') await saveAnswers(saveTo, answers);
         return buildSummary(result);
       },

@@ -4,5 +4,6 @@ export type { CertInfo, CertKind, CertRequest, CrlOptions, IssuedCert, KeyBits }
 export { issueAll, issueFromCa, type CaMaterial } from './certs.js';
 export { makeCrl, signCrl } from './crl.js';
 export { inspectCertificate, keyMatchesCertificate, normalizeIp, issuedBy } from './inspect.js';
+export { encryptKeyPem } from './keys.js';
 export { checkServerCertificate, pemCertificates, type CertProblem, type ServerCertInput } from './chain.js';
 export { crlSignedBy, readCrls, subjectDerHex, type CrlInfo } from './crl-read.js';

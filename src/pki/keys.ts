@@ -60,6 +60,15 @@ export function toPkcs1Pem(key: RsaKey): string {
   return forge.pki.privateKeyToPem(key.privateKey);
 }
 
+/**
+ * The key as encrypted PKCS#8 PEM ("BEGIN ENCRYPTED PRIVATE KEY"): PBES2
+ * with AES-256-CBC, the form PostgreSQL unlocks through
+ * ssl_passphrase_command (18.9.1). node:crypto's OpenSSL writes it.
+ */
+export function encryptKeyPem(keyPem: string, passphrase: string): string {
+  return createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string;
+}
+
 /** Unencrypted PKCS#8 DER. */
 export function toPkcs8Der(key: RsaKey): Uint8Array {
   const der = forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key.privateKey)));

@@ -9,6 +9,9 @@ import { formatRule } from '../hba/index.js';
 import type { CertRequest } from '../pki/index.js';
 import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
 import { planHbaRules, type PlannedRule } from './hba-rules.js';
+import { passphraseReadme, passphraseSettings } from './key-passphrase.js';
+import { gssSettings, IDENT_MAP, identLines, KEYTAB_FILE, withGssRules, type GssOptions } from './gss.js';
+import { gssReadme } from './readme-gss.js';
 import { hasCa, planSettings, renderSettings, SERVER_FILES, type Setting } from './settings.js';
 import { modeText } from '../file-mode.js';
 import { renderReadme } from './readme.js';
@@ -21,10 +24,12 @@ export type FileSource =
   | { readonly kind: 'text'; readonly text: string }
   /** PEM certificates of these ids, concatenated in order (leaf first). */
   | { readonly kind: 'certs'; readonly ids: readonly string[] }
-  /** PKCS#1 PEM private key. */
-  | { readonly kind: 'key'; readonly id: string }
+  /** PKCS#1 PEM private key; `encrypted`: PKCS#8 encrypted with the passphrase given to materialize. */
+  | { readonly kind: 'key'; readonly id: string; readonly encrypted?: true }
   /** PKCS#8 DER private key (JDBC). */
   | { readonly kind: 'pkcs8'; readonly id: string }
+  /** A file of the user's copied as it is (the server's keytab), read when the bundle is written. */
+  | { readonly kind: 'file'; readonly from: string }
   /** Empty signed CRLs of these CAs, concatenated. */
   | { readonly kind: 'crl'; readonly caIds: readonly string[] };
 
@@ -66,6 +71,10 @@ export interface PlanContext {
   readonly toolVersion: string;
   /** Facts from the server, when known: its paths and the roles still on md5. */
   readonly server?: ServerContext;
+  /** ssl_passphrase_command for a passphrase-protected server key (the passphrase itself is never in a Plan). */
+  readonly keyPassphraseCommand?: string;
+  /** GSSAPI-encrypted connections (--transport gssapi|both), with the site's Kerberos facts. */
+  readonly gss?: GssOptions;
 }
 
 const PRIVATE = 0o600;
@@ -144,15 +153,20 @@ function renderRules(rules: readonly PlannedRule[]): string {
 
 /** Build the plan. Throws only on programming errors: answers are validated before. */
 export function buildPlan(a: Answers, ctx: PlanContext): Plan {
-  const settings = planSettings(a);
-  const hbaRules = planHbaRules(a);
+  const command = ctx.keyPassphraseCommand;
+  const gss = ctx.gss;
+  const settings = [...planSettings(a), ...(command !== undefined ? passphraseSettings(command) : []), ...(gss ? gssSettings() : [])];
+  const hbaRules = gss ? withGssRules(planHbaRules(a), a, gss) : planHbaRules(a);
   const certificates = planCertificates(a, ctx.now);
   const common = { pgVersion: a.pgVersion, toolVersion: ctx.toolVersion };
   const dirs = serverDirs(a, ctx.server);
   const applyCommand = ['sudo', './apply.sh', dirs.data, dirs.conf];
   const manual = manualCommands(a, dirs.data, dirs.conf);
 
-  const keyFiles = keyMaterialFiles(a);
+  const keyFiles = keyMaterialFiles(a).map((f): PlanFile =>
+    command !== undefined && f.path === 'server/server.key' ? { ...f, source: { kind: 'key', id: SERVER_ID, encrypted: true }, about: 'server private key, encrypted with your passphrase (ssl_key_file)' } : f,
+  );
+  if (gss) keyFiles.splice(keyFiles.findIndex((f) => f.path === 'server/server.key') + 1, 0, { path: `server/${KEYTAB_FILE}`, mode: PRIVATE, source: { kind: 'file', from: gss.keytab }, about: `the server's Kerberos keytab (krb_server_keyfile), copied from ${gss.keytab}` });
   const text = (path: string, mode: number, textValue: string, about: string): PlanFile => ({ path, mode, source: { kind: 'text', text: textValue }, about });
   const serverFileCommands = keyFiles
     .filter((f) => f.path.startsWith('server/'))
@@ -162,6 +176,7 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const configFiles: PlanFile[] = [
     text('conf/pg-secure-setup.conf', PUBLIC, fill(ctx.templates['pg-secure-setup.conf'], { ...common, settings: renderSettings(settings) }), 'postgresql.conf settings, to be included'),
     text('conf/pg_hba.conf', PUBLIC, fill(ctx.templates['pg_hba.conf'], { ...common, rules: renderRules(hbaRules) }), 'client authentication rules, in the order they must stand'),
+    ...(gss && gss.maps.length > 0 ? [text('conf/pg_ident.conf', PUBLIC, `# Kerberos principals and the roles they may log in as (20.2 User Name Maps), for map=${IDENT_MAP}.\n# MAPNAME        SYSTEM-USERNAME  PG-USERNAME\n${identLines(gss)}\n`, 'user name map: which principal may log in as which role (pg_ident.conf)')] : []),
     text('apply.sh', SCRIPT, fill(ctx.templates['apply.sh'], { ...common, serverFileCommands }), 'installs the bundle on the server, printing each step'),
     text('answers.json', PUBLIC, answersToJson(a), 'the answers that made this bundle (pg-secure-setup generate --answers answers.json)'),
   ];
@@ -173,13 +188,14 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const readmeFile: PlanFile = { path: 'README.md', mode: PUBLIC, source: { kind: 'text', text: '' }, about: 'what was made, how to install it, how to connect' };
   const listed = [...keyFiles, ...configFiles, readmeFile];
   const readme = renderReadme(
-    { answers: a, now: ctx.now, toolVersion: ctx.toolVersion, files: listed, applyCommand, manualCommands: manual, dirs, hbaRules, md5Roles: ctx.server?.md5Roles },
+    { answers: a, now: ctx.now, toolVersion: ctx.toolVersion, files: listed, applyCommand, manualCommands: manual, dirs, hbaRules, md5Roles: ctx.server?.md5Roles, keyNote: command !== undefined ? passphraseReadme(command) : '', gssNote: gssReadme(a, gss), transport: gss?.transport ?? 'tls' },
     ctx.templates,
   );
 
   const warnings: string[] = [];
   if (a.networks.includes('all')) warnings.push('networks include "all": every address may try to connect (TLS and authentication still apply).');
   if (a.clientCerts === 'cert') warnings.push('the cert method needs no password: whoever holds a client key logs in as its role.');
+  if (command !== undefined) warnings.push(`server.key is encrypted; the server gets its passphrase from \`${command}\`, so the key is only as safe as that command's source.`);
   if (hasCa(a)) warnings.push('ca/ holds the CA private keys: move it offline once the bundle is installed.');
   const md5 = ctx.server?.md5Roles ?? [];
   if (md5.length > 0 && a.clientCerts === 'cert') {

@@ -7,6 +7,7 @@ import { formatRule } from '../hba/index.js';
 import { modeText } from '../file-mode.js';
 import type { PlannedRule } from './hba-rules.js';
 import { asksPassword, clientHost, clientSections } from './readme-clients.js';
+import { layersText, type LayerTransport } from './layers.js';
 import { commandLine, shellQuote } from './shell.js';
 import { fill, type Templates } from './template.js';
 
@@ -29,6 +30,12 @@ export interface ReadmeInput {
   readonly hbaRules: readonly PlannedRule[];
   /** Roles the server reported still on md5; undefined when no server was asked. */
   readonly md5Roles?: readonly string[] | undefined;
+  /** The paragraph on a passphrase-protected server key ('' without one). */
+  readonly keyNote?: string;
+  /** The section on GSSAPI-encrypted connections ('' without them). */
+  readonly gssNote?: string;
+  /** How the bundle encrypts in transit, for the 18.8 layers list. */
+  readonly transport?: LayerTransport;
 }
 
 
@@ -97,5 +104,8 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     passwordSection: templates[asksPassword(a) ? 'passwords-scram.md' : 'passwords-cert.md'],
     clientSections: clientSections(a, templates),
     md5Roles: md5Section(a, r.md5Roles),
+    layers: layersText(r.transport),
+    keyNote: r.keyNote ?? '',
+    gssNote: r.gssNote ?? '',
   });
 }

@@ -17,6 +17,8 @@ test('usage errors before anything is read', async (t) => {
     [['apply', 'a', 'b'], /apply takes one bundle directory/],
     [['apply', '/nonexistent/bundle', '--pgdata', '/nonexistent'], /\/nonexistent\/bundle is not a pg-secure-setup bundle \(missing answers\.json, conf\/pg_hba\.conf, conf\/pg-secure-setup\.conf\)/],
     [['apply', '.', '--key-owner', 'nobody'], /--key-owner must be server or root/],
+    [['apply', '.', '--restart-mode', 'immediate'], /--restart-mode immediate is not offered: [^]*forces crash recovery on the next start \(18\.5\)/],
+    [['apply', '.', '--restart-mode', 'slow'], /--restart-mode must be smart or fast, not "slow"/],
     [['apply', '.', '--frobnicate'], /Unknown option '--frobnicate'/],
     [['rollback', 'extra'], /Unexpected argument|positional/i],
   ];

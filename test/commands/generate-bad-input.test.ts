@@ -48,6 +48,18 @@ test(badInput, ['--min-tls', 'TLSv1.1'], /--min-tls: "TLSv1.1" is not one of TLS
 test(badInput, ['--client-certs', 'sometimes'], /--client-certs: "sometimes" is not one of none/);
 test(badInput, ['--pki', 'self-signed', '--client-certs', 'cert'], /clientCerts: "cert" needs a CA/);
 test(badInput, ['--colour', 'red'], /Unknown option '--colour'/);
+test(badInput, ['--transport', 'kerberos'], /--transport must be tls, gssapi or both, not "kerberos"/);
+test(badInput, ['--transport', 'gssapi'], /--transport gssapi needs --krb-realm REALM/);
+test(badInput, ['--transport', 'both', '--krb-realm', 'EXAMPLE.COM'], /--transport both needs --krb-keytab FILE: the server's keytab for postgres\/HOST@EXAMPLE\.COM/);
+test(badInput, ['--transport', 'gssapi', '--krb-realm', 'EXAMPLE.COM', '--krb-keytab', 'missing.keytab'], /--krb-keytab missing\.keytab: cannot read it \(ENOENT\); nothing was written/);
+test(badInput, ['--transport', 'gssapi', '--krb-realm', 'EXAMPLE.COM', '--krb-keytab', 'notes.txt'], /--krb-keytab notes\.txt: not a Kerberos keytab/, { 'notes.txt': 'hello' });
+test(badInput, ['--transport', 'gssapi', '--krb-realm', 'EXAMPLE COM', '--krb-keytab', 'k'], /--krb-realm: "EXAMPLE COM" is not a Kerberos realm/);
+test(badInput, ['--transport', 'gssapi', '--krb-realm', 'EXAMPLE.COM', '--krb-keytab', 'k', '--gss-map', 'eve@OTHER.ORG=postgres'], /--gss-map: "eve@OTHER\.ORG" is not in the realm EXAMPLE\.COM/, { k: '\x05\x02' });
+test(badInput, ['--krb-realm', 'EXAMPLE.COM'], /--krb-realm is for GSSAPI: add --transport gssapi or --transport both/);
+test(badInput, ['--server-key-passphrase-stdin'], /--server-key-passphrase-stdin needs --server-key-passphrase-command CMD/);
+test(badInput, ['--server-key-passphrase-command', ' '], /--server-key-passphrase-command is empty: name the command/);
+test(badInput, ['--server-key-passphrase-command', 'cat /etc/pg/pass'], /needs the passphrase: pass --server-key-passphrase-stdin and pipe it in, or run on a terminal/);
+test(badInput, ['--server-key-passphrase-command', 'cat /etc/pg/pass', '--server-key-passphrase-stdin'], /passphrase is shorter than 4 characters \(OpenSSL refuses shorter ones\); nothing was written/);
 test(badInput, ['--answers', 'missing.json'], /--answers missing\.json: cannot read it \(ENOENT\)/);
 test(badInput, ['--answers', 'a.json'], /a\.json: not valid JSON/, { 'a.json': '{"pki": ' });
 test(badInput, ['--answers', 'a.json'], /a\.json: days: must be a number/, { 'a.json': '{"days": "90"}' });

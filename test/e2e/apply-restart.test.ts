@@ -42,3 +42,27 @@ test('a passphrase-protected key: exit 2 without --yes, a fast restart with it, 
     await rm(work, { recursive: true, force: true });
   }
 });
+
+test('--restart-mode smart: the modes are explained, the server restarts with smart and serves TLS', async (t) => {
+  const [{ work, bundle }, c] = await Promise.all([makeBundle(), startCluster()]);
+  try {
+    await addAlice(c);
+    const key = join(bundle, 'server', 'server.key');
+    const pem = createPrivateKey(await readFile(key)).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'open sesame' });
+    await writeFile(key, pem, { mode: 0o600 });
+    await appendFile(join(bundle, 'conf', 'pg-secure-setup.conf'), "ssl_passphrase_command = 'echo \"open sesame\"'\n");
+    const vouched = ['--passphrase-command', 'echo "open sesame"', '--restart-mode', 'smart'];
+    const dry = await cli(['apply', bundle, '--pgdata', c.dataDir, '--dry-run', ...vouched]);
+    t.regex(dry.stdout, /pg_ctl restart -m smart/);
+    const started = await c.psql('SELECT pg_postmaster_start_time()');
+    const r = await cli(['apply', bundle, '--pgdata', c.dataDir, '--yes', ...vouched]);
+    t.is(r.code, 0, r.stderr + r.stdout);
+    t.regex(r.stdout, /\* smart +waits until every client has disconnected[^]*immediate[^]*never uses it/);
+    t.regex(r.stdout, /Restarted the server \(pg_ctl restart -m smart\)/);
+    t.not(await c.psql('SELECT pg_postmaster_start_time()'), started, 'the postmaster was restarted');
+    t.is(await connectTcp(c, work, aliceTls(bundle)), 't');
+  } finally {
+    await c.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,113 @@
+/**
+ * GSSAPI-encrypted connections (18.10; 20.6 GSSAPI Authentication): the
+ * transport choice, the pg_hba.conf rules in the order that keeps them
+ * meaningful, the keytab setting and the pg_ident.conf map.
+ */
+import type { Answers } from '../answers/answers.js';
+import type { HbaRule } from '../hba/index.js';
+import type { PlannedRule } from './hba-rules.js';
+import type { Setting } from './settings.js';
+
+/** How connections are encrypted in transit: TLS (18.9), GSSAPI (18.10), or both. */
+export const TRANSPORTS = ['tls', 'gssapi', 'both'] as const;
+/** One of TRANSPORTS. */
+export type Transport = (typeof TRANSPORTS)[number];
+
+/** One --gss-map entry: a Kerberos principal and the role it may log in as. */
+export interface GssMapEntry {
+  readonly principal: string;
+  readonly role: string;
+}
+
+/** What a GSSAPI bundle needs besides the Answers. */
+export interface GssOptions {
+  readonly transport: Exclude<Transport, 'tls'>;
+  /** The site's realm, e.g. EXAMPLE.COM. */
+  readonly realm: string;
+  /** Where the server's keytab is read from when the bundle is written. */
+  readonly keytab: string;
+  /** Service name of the principal (service/host@REALM); libpq's krbsrvname. */
+  readonly srvname: string;
+  /** Principal -> role lines for pg_ident.conf; none: include_realm=0 krb_realm=REALM. */
+  readonly maps: readonly GssMapEntry[];
+}
+
+/** The map name the bundle's rules and pg_ident.conf lines share. */
+export const IDENT_MAP = 'pg-secure-setup';
+/** The keytab's name in the bundle and in the data directory (krb_server_keyfile is relative to it). */
+export const KEYTAB_FILE = 'krb5.keytab';
+
+/** Why a realm cannot be used, or undefined. */
+export function checkRealm(realm: string): string | undefined {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(realm)) return `"${realm}" is not a Kerberos realm (letters, digits, dots, hyphens; e.g. EXAMPLE.COM)`;
+  return undefined;
+}
+
+/** Why a service name cannot be used, or undefined. */
+export function checkSrvname(name: string): string | undefined {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name) ? undefined : `"${name}" is not a service name (letters, digits, dots, hyphens)`;
+}
+
+/** Parse PRINCIPAL=ROLE; throws a message naming the problem. */
+export function parseGssMap(text: string, realm: string): GssMapEntry {
+  const eq = text.lastIndexOf('=');
+  const principal = text.slice(0, eq).trim();
+  const role = text.slice(eq + 1).trim();
+  if (eq < 0 || !principal || !role) throw new Error(`"${text}" is not PRINCIPAL=ROLE (e.g. alice@${realm}=alice)`);
+  if (/[\s"#\\,]/.test(principal) || /[\s"#\\,]/.test(role)) throw new Error(`"${text}": no spaces, quotes, commas, # or \\ in a principal or role`);
+  const at = principal.lastIndexOf('@');
+  if (at < 0) throw new Error(`"${principal}" needs its realm (${principal}@${realm}): the map compares the whole principal`);
+  if (principal.slice(at + 1) !== realm) throw new Error(`"${principal}" is not in the realm ${realm}: only the site's realm maps onto roles`);
+  return { principal, role };
+}
+
+/** The gss method's options: a map when principals are listed, else only the site's realm, stripped (20.6). */
+function gssOptions(g: GssOptions): [string, string][] {
+  if (g.maps.length > 0) return [['map', IDENT_MAP]];
+  return [['include_realm', '0'], ['krb_realm', g.realm]];
+}
+
+function gssRules(a: Pick<Answers, 'networks'>, g: GssOptions): PlannedRule[] {
+  const options = gssOptions(g);
+  const who = g.maps.length > 0 ? `principals of ${g.realm} listed in pg_ident.conf` : `principals of ${g.realm} whose name is the role`;
+  const rule = (databases: string[], net: string): HbaRule => ({ type: 'hostgssenc', databases, users: ['all'], address: net, method: 'gss', options });
+  return [
+    ...a.networks.map((net) => ({
+      rule: rule(['all'], net),
+      // hostnossl matches GSS-encrypted connections too: these must stand before the plaintext refusal (20.1).
+      comment: `GSSAPI-encrypted clients from ${net} (18.10): ${who}. Before the plaintext refusal, which also matches GSS-encrypted connections${g.transport === 'both' ? '; before the TLS rules, as libpq tries GSS encryption first when it holds a ticket' : ''}.`,
+    })),
+    ...a.networks.map((net) => ({ rule: rule(['replication'], net), comment: `Replication from ${net} over GSSAPI encryption: the same requirements.` })),
+  ];
+}
+
+/**
+ * The bundle's rules with GSSAPI: local administration, then the
+ * hostgssenc accept lines, then the plaintext refusal, then (both) the
+ * hostssl lines; gssapi alone keeps no hostssl line.
+ */
+export function withGssRules(base: readonly PlannedRule[], a: Pick<Answers, 'networks'>, g: GssOptions): PlannedRule[] {
+  const local = base.filter((r) => r.rule.type === 'local');
+  const refusals = base.filter((r) => r.rule.type === 'hostnossl');
+  const tls = g.transport === 'both' ? base.filter((r) => r.rule.type === 'hostssl') : [];
+  return [...local, ...gssRules(a, g), ...refusals, ...tls];
+}
+
+/** Whether a pg_hba.conf rule is one of the GSSAPI rules generate writes (any realm, or the bundle's map). */
+export function isBundleGssRule(rule: Pick<HbaRule, 'type' | 'method' | 'options'>): boolean {
+  if (rule.type !== 'hostgssenc' || rule.method !== 'gss') return false;
+  const o = rule.options;
+  if (o.length === 1) return o[0]![0] === 'map' && o[0]![1] === IDENT_MAP;
+  return o.length === 2 && o.some(([k, v]) => k === 'include_realm' && v === '0') && o.some(([k, v]) => k === 'krb_realm' && checkRealm(v) === undefined);
+}
+
+/** krb_server_keyfile: the keytab in the data directory (20.6). */
+export function gssSettings(): Setting[] {
+  return [{ name: 'krb_server_keyfile', value: KEYTAB_FILE, comment: 'the server\'s keytab (20.6), relative to the data directory: 0600, owned by the server\'s user' }];
+}
+
+/** pg_ident.conf lines for the map (20.2 User Name Maps). */
+export function identLines(g: GssOptions): string {
+  const width = Math.max(...g.maps.map((m) => m.principal.length)) + 2;
+  return g.maps.map((m) => `${IDENT_MAP}  ${m.principal.padEnd(width)}${m.role}`).join('\n');
+}
