@@ -22,6 +22,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'rollback', summary: 'undo the last apply: restore the files it changed and reload', load: async () => (await import('./commands/rollback.js')).rollback },
   { name: 'set-password', summary: 'set a role\'s password as a SCRAM secret computed here (never sent in plaintext)', load: async () => (await import('./commands/set-password.js')).setPassword },
   { name: 'verify', summary: 'prove TLS works: verify-full connection, certificate chain, and the refusal matrix', load: async () => (await import('./commands/verify.js')).verify },
+  { name: 'lab', summary: 'a disposable, deliberately insecure practice server and a progress check (workshops)', load: async () => (await import('./commands/lab.js')).lab },
 ];
 
 function mainHelp(): string {

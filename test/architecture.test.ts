@@ -20,6 +20,7 @@ const RANK = {
   cli: 10, // src/cli.ts: argv -> command, exit codes
   commands: 9, // one thin file per subcommand
   ui: 8, // the Ink front end
+  lab: 8, // the practice server: uses audit and verify
   plain: 8, // the @inquirer/prompts front end
   wizard: 7, // front-end-neutral: steps, review lines, summary texts, FrontEnd
   bundle: 6, // writing a Plan to disk

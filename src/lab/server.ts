@@ -1,0 +1,111 @@
+/**
+ * Running the lab's server: initdb, pg_ctl start / stop / status, always on
+ * the lab's own data directory. PostgreSQL refuses to run as root (18.1), so
+ * as root the programs run as an unprivileged OS user (postgres).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { UsageError } from '../errors.js';
+import type { LabPaths } from './layout.js';
+
+const run = promisify(execFile);
+
+/** Who runs the server, and how to run a program as them. */
+export interface ServerUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  /** True when we are root and hand the server to another OS user. */
+  readonly switched: boolean;
+}
+
+/** The OS user the server runs as: ourselves, or `postgres` when we are root. */
+export async function serverUser(): Promise<ServerUser> {
+  const me = userInfo();
+  if (me.uid !== 0) return { name: me.username, uid: me.uid, gid: me.gid, switched: false };
+  try {
+    const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+    return { name: 'postgres', uid: Number(uid.stdout), gid: Number(gid.stdout), switched: true };
+  } catch {
+    throw new UsageError('PostgreSQL refuses to run as root, and there is no "postgres" OS user to run it as: create one (useradd --system postgres) or run the lab as a normal user');
+  }
+}
+
+/** Run one of the server's programs as its OS user. */
+export async function runAs(user: ServerUser, file: string, args: string[], timeoutMs = 120_000): Promise<{ stdout: string; stderr: string }> {
+  const [cmd, argv] = user.switched ? ['runuser', ['-u', user.name, '--', file, ...args]] : [file, args];
+  return run(cmd, argv, { timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, LC_ALL: 'C' } });
+}
+
+/** Hand a path we created to the server's OS user. */
+export async function giveToServer(user: ServerUser, path: string): Promise<void> {
+  if (user.switched) await chown(path, user.uid, user.gid);
+}
+
+/** Is something listening on 127.0.0.1:port (or is the port otherwise unusable)? */
+export function portBusy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(true));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(false)));
+  });
+}
+
+/** The first free port from `from`, trying a few. */
+export async function freePortFrom(from: number): Promise<number> {
+  for (let p = from; p < from + 50; p++) if (!(await portBusy(p))) return p;
+  throw new UsageError(`no free port in ${from}..${from + 49} on 127.0.0.1: give one with --port N`);
+}
+
+function errText(err: unknown): string {
+  const e = err as { stderr?: string; stdout?: string; message?: string };
+  return (e.stderr || e.stdout || e.message || String(err)).trim();
+}
+
+/** initdb the lab's data directory: superuser named `superuser`, trust until seeding sets the rules. */
+export async function initData(user: ServerUser, bin: string, p: LabPaths, superuser: string): Promise<void> {
+  try {
+    await runAs(user, join(bin, 'initdb'), ['-D', p.dataDir, '-U', superuser, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  } catch (err) {
+    throw new Error(`initdb failed: ${errText(err)}`);
+  }
+}
+
+/** Is the lab's server running? (pg_ctl status: 0 running, 3 not, 4 no data directory.) */
+export async function isRunning(user: ServerUser, bin: string, p: LabPaths): Promise<boolean> {
+  if (!existsSync(join(p.dataDir, 'postmaster.pid'))) return false;
+  try {
+    await runAs(user, join(bin, 'pg_ctl'), ['-D', p.dataDir, 'status'], 15_000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Start the server and wait until it accepts connections; a stale postmaster.pid of a killed lab is removed first. */
+export async function startServer(user: ServerUser, bin: string, p: LabPaths): Promise<void> {
+  const pid = join(p.dataDir, 'postmaster.pid');
+  if (existsSync(pid) && !(await isRunning(user, bin, p))) await rm(pid, { force: true });
+  try {
+    await runAs(user, join(bin, 'pg_ctl'), ['-D', p.dataDir, '-l', p.logFile, '-w', '-t', '60', 'start']);
+  } catch (err) {
+    throw new Error(`the lab's server did not start: ${errText(err)} (its log: ${p.logFile})`);
+  }
+}
+
+/** Stop the server with a fast shutdown (18.5: SIGINT, sessions rolled back), waiting until it is gone. */
+export async function stopServer(user: ServerUser, bin: string, p: LabPaths): Promise<boolean> {
+  if (!(await isRunning(user, bin, p))) return false;
+  await runAs(user, join(bin, 'pg_ctl'), ['-D', p.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
+  return true;
+}
+
+/** Ask the server to re-read its configuration files (18.5 / pg_ctl reload). */
+export async function reloadServer(user: ServerUser, bin: string, p: LabPaths): Promise<void> {
+  await runAs(user, join(bin, 'pg_ctl'), ['-D', p.dataDir, 'reload'], 15_000);
+}
