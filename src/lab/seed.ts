@@ -15,8 +15,8 @@ import { conninfoValue, type LabPaths } from './layout.js';
 /** The seeded login roles and their practice passwords. */
 export const LAB_ROLES: Readonly<Record<string, string>> = { app: 'app-practice-pw', alice: 'alice-practice-pw', report: 'report-practice-pw' };
 
-/** The lab's superuser. */
-export const LAB_SUPERUSER = 'postgres';
+/** The lab's superuser: named unlike any OS user, so peer rules for the server's OS user never shadow its SCRAM rule. */
+export const LAB_SUPERUSER = 'lab_admin';
 
 /** A fresh random password for the lab's superuser. */
 export function newSuperuserPassword(): string {
