@@ -137,7 +137,8 @@ async function start(values: Record<string, string | boolean | undefined>): Prom
       'Start with:',
       `  pg-secure-setup audit --connect "${s.connect}"`,
       `  pg-secure-setup generate --connect "${s.connect}" --host localhost --host 127.0.0.1${course ? ` --answers ${course}` : ''}`,
-      `  pg-secure-setup lab check${values.dir ? ` --dir ${values.dir}` : ''}`,
+      `  pg-secure-setup apply BUNDLE --connect "${s.connect}" --pg-bin ${s.bin}`,
+      `  pg-secure-setup lab check${values.dir ? ` --dir ${values.dir}` : ''} --bundle BUNDLE`,
     );
   }
   process.stdout.write(out.join('\n') + '\n');

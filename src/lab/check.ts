@@ -58,7 +58,7 @@ export function clientDir(bundle: string, user: string | undefined): { dir: stri
 
 /** "line 4: local all all trust" from an audit finding's evidence ("FILE:LINE: RULE -- why"). */
 function ruleLine(f: Finding): string {
-  const m = /:(\d+): (.*?)(?: -- |$)/.exec(f.evidence.split("\n")[0]!);
+  const m = /:(\d+): (.*?)(?: -- |$)/.exec(f.evidence.split('\n')[0]!);
   return m ? `line ${m[1]}: ${m[2]!.replace(/\s+/g, ' ')}` : f.evidence.split('\n')[0]!;
 }
 
