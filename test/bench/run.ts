@@ -10,6 +10,7 @@ const benches: [file: string, exportName: string][] = [
   ['./generate.bench.ts', 'benchGenerate'],
   ['./hba.bench.ts', 'benchHba'],
   ['./wizard.bench.ts', 'benchWizard'],
+  ['./lab.bench.ts', 'benchLab'],
 ];
 
 for (const [file, name] of benches) {
