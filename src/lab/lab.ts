@@ -103,6 +103,8 @@ export async function startLab(req: StartRequest): Promise<{ status: LabStatus; 
   const user = await serverUser();
   const existing = await readLabState(p);
   if (existing) {
+    const differs = [req.version !== undefined && req.version !== existing.version ? `--pg-version ${req.version} (it is ${existing.version})` : '', req.port !== undefined && req.port !== existing.port ? `--port ${req.port} (it uses ${existing.port})` : ''].filter(Boolean);
+    if (differs.length) throw new UsageError(`${p.dir} already holds a lab; ${differs.join(' and ')} would need a new one: use another --dir, or leave the flag out to start this one`);
     if (await isRunning(user, existing.bin, p)) return { status: await status(p, existing, user), created: false, alreadyRunning: true, switchedUser: user.switched };
     if (await portBusy(existing.port)) throw new UsageError(`port ${existing.port} on 127.0.0.1 is taken by another program: the lab in ${p.dir} cannot start until it is free`);
     await startServer(user, existing.bin, p);
