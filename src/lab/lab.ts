@@ -11,7 +11,7 @@ import { findServer, hasServerPrograms, serverMajor, type FoundServer } from './
 import { downloadServer, embeddedPackage, labCacheDir } from './download.js';
 import { labConnect, labPaths, notALabReason, readLabState, requireLab, writeLabState, type LabPaths, type LabState } from './layout.js';
 import { LAB_ROLES, LAB_SUPERUSER, newSuperuserPassword, seedDatabase, writeLabConfig, writeLabHba, writePassFile } from './seed.js';
-import { freePortFrom, giveToServer, initData, isRunning, portBusy, reloadServer, runAs, serverUser, startServer, stopServer, type ServerUser } from './server.js';
+import { abandonSync, freePortFrom, giveToServer, initData, isRunning, portBusy, reloadServer, runAs, serverUser, startServer, stopServer, type ServerUser } from './server.js';
 
 /** The port a new lab tries first (then the next free ones). */
 export const DEFAULT_LAB_PORT = 54320;
@@ -124,6 +124,9 @@ export async function startLab(req: StartRequest): Promise<{ status: LabStatus; 
   if (Buffer.byteLength(socket) > maxSocket) throw new UsageError(`--dir ${p.dir} is too deep: the server's socket ${socket} would be ${Buffer.byteLength(socket)} bytes, over the ${maxSocket} a Unix socket path may have here; choose a shorter --dir`);
   const madeDir = !existsSync(p.dir);
   await mkdir(p.dir, { recursive: true, mode: 0o755 });
+  // Ctrl+C half way: the exit hooks run synchronously (src/interrupt.ts), so this one is too.
+  const onQuit = () => abandonSync(user, server.bin, p, madeDir);
+  process.once('exit', onQuit);
   try {
     await chmod(p.dir, 0o755);
     await checkReachable(user, p);
@@ -135,6 +138,8 @@ export async function startLab(req: StartRequest): Promise<{ status: LabStatus; 
     if (madeDir) await rm(p.dir, { recursive: true, force: true });
     else for (const name of await readdir(p.dir).catch(() => [])) await rm(`${p.dir}/${name}`, { recursive: true, force: true });
     throw err;
+  } finally {
+    process.removeListener('exit', onQuit);
   }
 }
 

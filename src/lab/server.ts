@@ -3,8 +3,8 @@
  * the lab's own data directory. PostgreSQL refuses to run as root (18.1), so
  * as root the programs run as an unprivileged OS user (postgres).
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chown, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
@@ -36,10 +36,47 @@ export async function serverUser(): Promise<ServerUser> {
   }
 }
 
+/** Programs of ours still running (initdb, pg_ctl): an interrupted start ends them first. */
+const running = new Set<number>();
+
 /** Run one of the server's programs as its OS user. */
 export async function runAs(user: ServerUser, file: string, args: string[], timeoutMs = 120_000): Promise<{ stdout: string; stderr: string }> {
   const [cmd, argv] = user.switched ? ['runuser', ['-u', user.name, '--', file, ...args]] : [file, args];
-  return run(cmd, argv, { timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, LC_ALL: 'C' } });
+  const p = run(cmd, argv, { timeout: timeoutMs, maxBuffer: 16 << 20, env: { ...process.env, LC_ALL: 'C' } });
+  const pid = p.child.pid;
+  if (pid !== undefined) running.add(pid);
+  try {
+    return await p;
+  } finally {
+    if (pid !== undefined) running.delete(pid);
+  }
+}
+
+/** Still running? A child that ended stays a zombie until the event loop reaps it, which an exit hook never lets happen. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc: trust kill(0)
+  }
+}
+
+/** End our running programs (runuser passes SIGTERM on; initdb then removes its data directory) and wait up to 10 s. */
+function endChildrenSync(): void {
+  for (const pid of running) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 500 && [...running].some(alive); i++) Atomics.wait(pause, 0, 0, 20); // an exit hook cannot await
 }
 
 /** Hand a path we created to the server's OS user. */
@@ -108,4 +145,23 @@ export async function stopServer(user: ServerUser, bin: string, p: LabPaths): Pr
 /** Ask the server to re-read its configuration files (18.5 / pg_ctl reload). */
 export async function reloadServer(user: ServerUser, bin: string, p: LabPaths): Promise<void> {
   await runAs(user, join(bin, 'pg_ctl'), ['-D', p.dataDir, 'reload'], 15_000);
+}
+
+/**
+ * A new lab interrupted half way (an exit hook: synchronous): stop its
+ * server if one started, then remove what this run made.
+ */
+export function abandonSync(user: ServerUser, bin: string, p: LabPaths, madeDir: boolean): void {
+  endChildrenSync();
+  if (existsSync(join(p.dataDir, 'postmaster.pid'))) {
+    const args = ['-D', p.dataDir, '-m', 'fast', '-w', '-t', '30', 'stop'];
+    try {
+      if (user.switched) execFileSync('runuser', ['-u', user.name, '--', join(bin, 'pg_ctl'), ...args], { stdio: 'ignore' });
+      else execFileSync(join(bin, 'pg_ctl'), args, { stdio: 'ignore' });
+    } catch {
+      /* not running after all */
+    }
+  }
+  if (madeDir) rmSync(p.dir, { recursive: true, force: true });
+  else for (const name of readdirSync(p.dir)) rmSync(join(p.dir, name), { recursive: true, force: true });
 }
