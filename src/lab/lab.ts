@@ -94,7 +94,8 @@ async function create(p: LabPaths, user: ServerUser, server: FoundServer, port: 
   await reloadServer(user, server.bin, p);
   await writePassFile(p, port, LAB_SUPERUSER, password);
   // The trainer's file travels with the lab, so the course does not depend on where it was first read from.
-  const course = answers === undefined ? undefined : answers === p.courseFile ? answers : (await copyFile(answers, p.courseFile), p.courseFile);
+  const course = answers === undefined ? undefined : p.courseFile;
+  if (answers !== undefined && answers !== p.courseFile) await copyFile(answers, p.courseFile);
   const state: LabState = { version: server.major, port, bin: server.bin, osUser: user.name, superuser: LAB_SUPERUSER, roles: LAB_ROLES, ...(course ? { answers: course } : {}) };
   await writeLabState(p, state);
   return state;
