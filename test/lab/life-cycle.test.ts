@@ -52,6 +52,10 @@ test('status --json connects in psql; a killed lab starts again; reset reseeds',
     t.is(started.code, 0, started.stderr);
     const s = await status(dir);
     t.is(await psql(s.connect, 'SELECT current_user, count(*) FROM customers'), 'lab_admin|3', 'psql takes the connection string as it is');
+    // The seeded problems are real: a practice role logs in with its md5-stored password, in plaintext over TCP.
+    const md5Login = `host=127.0.0.1 port=${s.port} user=app dbname=postgres sslmode=disable password=app-practice-pw`;
+    t.is(await psql(md5Login, 'SELECT current_user').catch((e: Error) => e.message), 'app', 'app logs in with its practice password');
+    t.is(await psql(s.connect, "SELECT rolpassword LIKE 'md5%' FROM pg_authid WHERE rolname = 'app'"), 't');
 
     // A lab killed hard: the postmaster and its children die, postmaster.pid stays.
     const pid = Number((await readFile(join(s.dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
