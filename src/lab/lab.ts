@@ -11,7 +11,7 @@ import { findServer, hasServerPrograms, serverMajor, type FoundServer } from './
 import { downloadServer, embeddedPackage, labCacheDir } from './download.js';
 import { labConnect, labPaths, notALabReason, readLabState, requireLab, writeLabState, type LabPaths, type LabState } from './layout.js';
 import { LAB_ROLES, LAB_SUPERUSER, newSuperuserPassword, seedDatabase, writeLabConfig, writeLabHba, writePassFile } from './seed.js';
-import { abandonSync, freePortFrom, giveToServer, initData, isRunning, portBusy, reloadServer, runAs, serverUser, startServer, stopServer, type ServerUser } from './server.js';
+import { abandonSync, freePortFrom, PortTakenError, giveToServer, initData, isRunning, portBusy, reloadServer, runAs, serverUser, startServer, stopServer, type ServerUser } from './server.js';
 
 /** The port a new lab tries first (then the next free ones). */
 export const DEFAULT_LAB_PORT = 54320;
@@ -79,7 +79,7 @@ async function checkReachable(user: ServerUser, p: LabPaths): Promise<void> {
   }
 }
 
-async function create(p: LabPaths, user: ServerUser, server: FoundServer, port: number, answers: string | undefined): Promise<LabState> {
+async function create(p: LabPaths, user: ServerUser, server: FoundServer, port: number, answers: string | undefined, portFixed: boolean): Promise<LabState> {
   // Made here and handed over: the lab directory itself stays its creator's.
   await mkdir(p.socketDir, { mode: 0o755 });
   await mkdir(p.dataDir, { mode: 0o700 });
@@ -87,7 +87,17 @@ async function create(p: LabPaths, user: ServerUser, server: FoundServer, port: 
   for (const path of [p.socketDir, p.dataDir, p.logFile]) await giveToServer(user, path);
   await initData(user, server.bin, p, LAB_SUPERUSER);
   await writeLabConfig(p, port);
-  await startServer(user, server.bin, p);
+  // Another program (or lab) may take a port between the check and the start: move on to the next free one, unless --port chose it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await startServer(user, server.bin, p);
+      break;
+    } catch (err) {
+      if (portFixed || attempt >= 5 || !(err instanceof PortTakenError)) throw err;
+      port = await freePortFrom(port + 1);
+      await writeLabConfig(p, port);
+    }
+  }
   const password = newSuperuserPassword();
   await seedDatabase(p, port, LAB_SUPERUSER, password);
   await writeLabHba(p, LAB_SUPERUSER);
@@ -131,7 +141,7 @@ export async function startLab(req: StartRequest): Promise<{ status: LabStatus; 
   try {
     await chmod(p.dir, 0o755);
     await checkReachable(user, p);
-    const state = await create(p, user, server, port, req.answers);
+    const state = await create(p, user, server, port, req.answers, req.port !== undefined);
     return { status: await status(p, state, user), created: true, alreadyRunning: false, switchedUser: user.switched };
   } catch (err) {
     // Nothing left behind: the server stopped, everything this run made removed.
@@ -159,7 +169,7 @@ export async function resetLab(dir: string | undefined): Promise<LabStatus> {
   await stopServer(user, state.bin, p);
   if (await portBusy(state.port)) throw new UsageError(`port ${state.port} on 127.0.0.1 is taken by another program: the lab cannot be reset onto it until it is free`);
   for (const path of [p.dataDir, p.socketDir, p.logFile, p.passFile]) await rm(path, { recursive: true, force: true });
-  const fresh = await create(p, user, { bin: state.bin, major: state.version, from: 'installed' }, state.port, state.answers);
+  const fresh = await create(p, user, { bin: state.bin, major: state.version, from: 'installed' }, state.port, state.answers, true);
   return status(p, fresh, user);
 }
 

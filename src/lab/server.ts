@@ -4,8 +4,8 @@
  * as root the programs run as an unprivileged OS user (postgres).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { chown, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chown, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -128,11 +128,21 @@ export async function isRunning(user: ServerUser, bin: string, p: LabPaths): Pro
 export async function startServer(user: ServerUser, bin: string, p: LabPaths): Promise<void> {
   const pid = join(p.dataDir, 'postmaster.pid');
   if (existsSync(pid) && !(await isRunning(user, bin, p))) await rm(pid, { force: true });
+  const logStart = existsSync(p.logFile) ? statSync(p.logFile).size : 0;
   try {
     await runAs(user, join(bin, 'pg_ctl'), ['-D', p.dataDir, '-l', p.logFile, '-w', '-t', '60', 'start']);
   } catch (err) {
-    throw new Error(`the lab's server did not start: ${errText(err)} (its log: ${p.logFile})`);
+    // What the server itself said this time (LC_ALL=C: English), not only pg_ctl's "examine the log".
+    const said = (await readFile(p.logFile, 'utf8').catch(() => '')).slice(logStart);
+    const why = said.split('\n').filter((l) => /\b(FATAL|ERROR|PANIC|LOG: +could not)\b/.test(l)).slice(-3).join('\n');
+    if (/could not bind IPv[46] address .*: Address already in use/.test(said)) throw new PortTakenError(why);
+    throw new Error(`the lab's server did not start: ${why || errText(err)} (its log: ${p.logFile})`);
   }
+}
+
+/** The server could not listen: another program took its port. */
+export class PortTakenError extends Error {
+  override name = 'PortTakenError';
 }
 
 /** Stop the server with a fast shutdown (18.5: SIGINT, sessions rolled back), waiting until it is gone. */

@@ -9,7 +9,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { pgBinDir } from '../helpers/cluster.js';
 
 const run = promisify(execFile);
@@ -76,6 +76,30 @@ test('status --json connects in psql; a killed lab starts again; reset reseeds',
     t.is(await psql(fresh.connect, "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_authid WHERE rolpassword LIKE 'md5%'"), 'alice,app,report');
   } finally {
     await runCli(['lab', 'stop', '--dir', dir]);
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+// As root, the same CLI run as a normal user (postgres here) plays the participant without root.
+(process.getuid?.() === 0 ? test : test.skip)('as a normal user the server runs as that user, with no word about root', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-lab-user-'));
+  await chmod(work, 0o777);
+  const dir = join(work, 'lab');
+  const asUser = (args: string[]) =>
+    run('runuser', ['-u', 'postgres', '--', 'env', `HOME=${work}`, 'NO_COLOR=1', process.execPath, BIN, ...args]).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+  try {
+    const r = await asUser(['lab', 'start', '--dir', dir, '--pg-version', '15']);
+    t.is(r.code, 0, r.stderr);
+    t.regex(r.stdout, /Server +runs as the OS user postgres/);
+    t.notRegex(r.stdout, /run as root/);
+    const check = await asUser(['lab', 'check', '--dir', dir, '--json']);
+    t.is(check.code, 1, check.stderr);
+    t.is((JSON.parse(check.stdout) as { done: number }).done, 0);
+  } finally {
+    await asUser(['lab', 'stop', '--dir', dir]);
     await rm(work, { recursive: true, force: true });
   }
 });
