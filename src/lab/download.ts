@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -37,7 +37,7 @@ export function embeddedPackage(): string {
  * ${XDG_CACHE_HOME:-~/.cache}/pg-secure-setup/postgres.
  */
 export function labCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PG_SECURE_SETUP_CACHE) return env.PG_SECURE_SETUP_CACHE;
+  if (env.PG_SECURE_SETUP_CACHE) return resolve(env.PG_SECURE_SETUP_CACHE);
   if (process.getuid?.() === 0) return '/var/cache/pg-secure-setup/postgres';
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pg-secure-setup', 'postgres');
 }
