@@ -117,6 +117,7 @@ export async function startLab(req: StartRequest): Promise<{ status: LabStatus; 
   const user = await serverUser();
   const existing = await readLabState(p);
   if (existing) {
+    checkOwner(existing, user, p);
     const differs = [req.version !== undefined && req.version !== existing.version ? `--pg-version ${req.version} (it is ${existing.version})` : '', req.port !== undefined && req.port !== existing.port ? `--port ${req.port} (it uses ${existing.port})` : ''].filter(Boolean);
     if (differs.length) throw new UsageError(`${p.dir} already holds a lab; ${differs.join(' and ')} would need a new one: use another --dir, or leave the flag out to start this one`);
     if (await isRunning(user, existing.bin, p)) return { status: await status(p, existing, user), created: false, alreadyRunning: true, switchedUser: user.switched };
@@ -154,18 +155,32 @@ export async function startLab(req: StartRequest): Promise<{ status: LabStatus; 
   }
 }
 
+/** The lab's server must be run by the OS user that made it, with programs that are still there. */
+function checkOwner(state: LabState, user: ServerUser, p: LabPaths): void {
+  if (state.osUser !== user.name) {
+    throw new UsageError(`the lab in ${p.dir} runs its server as the OS user ${state.osUser}; run lab as ${state.osUser === 'postgres' ? 'root (or postgres)' : state.osUser}`);
+  }
+  if (!hasServerPrograms(state.bin)) throw new UsageError(`the lab's server programs are gone from ${state.bin}: put them back, or start a new lab in another --dir`);
+}
+
+async function existingLab(p: LabPaths): Promise<{ state: LabState; user: ServerUser }> {
+  const state = await requireLab(p);
+  const user = await serverUser();
+  checkOwner(state, user, p);
+  return { state, user };
+}
+
 /** `lab stop`: fast shutdown; false when it was not running. */
 export async function stopLab(dir: string | undefined): Promise<boolean> {
   const p = labPaths(dir);
-  const state = await requireLab(p);
-  return stopServer(await serverUser(), state.bin, p);
+  const { state, user } = await existingLab(p);
+  return stopServer(user, state.bin, p);
 }
 
 /** `lab reset`: stop, throw the data away, seed it again with the same version and port. */
 export async function resetLab(dir: string | undefined): Promise<LabStatus> {
   const p = labPaths(dir);
-  const state = await requireLab(p);
-  const user = await serverUser();
+  const { state, user } = await existingLab(p);
   await stopServer(user, state.bin, p);
   if (await portBusy(state.port)) throw new UsageError(`port ${state.port} on 127.0.0.1 is taken by another program: the lab cannot be reset onto it until it is free`);
   for (const path of [p.dataDir, p.socketDir, p.logFile, p.passFile]) await rm(path, { recursive: true, force: true });
@@ -176,5 +191,6 @@ export async function resetLab(dir: string | undefined): Promise<LabStatus> {
 /** `lab status`. */
 export async function labStatus(dir: string | undefined): Promise<LabStatus> {
   const p = labPaths(dir);
-  return status(p, await requireLab(p), await serverUser());
+  const { state, user } = await existingLab(p);
+  return status(p, state, user);
 }

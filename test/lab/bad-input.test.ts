@@ -6,7 +6,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 
@@ -26,6 +26,13 @@ function listen(): Promise<{ server: Server; port: number }> {
       else reject(new Error('no port'));
     });
   });
+}
+
+/** A lab.json as lab start writes it, with some fields changed. */
+async function labFile(work: string, over: Record<string, unknown>): Promise<void> {
+  await mkdir(join(work, 'lab'));
+  const state = { version: 15, port: 54399, bin: '/usr/lib/postgresql/15/bin', osUser: 'postgres', superuser: 'lab_admin', roles: {}, ...over };
+  await writeFile(join(work, 'lab', 'lab.json'), JSON.stringify(state), { mode: 0o600 });
 }
 
 const cases: { title: string; args: (work: string) => string[]; prepare?: (work: string) => Promise<void>; env?: (work: string) => NodeJS.ProcessEnv; message: RegExp }[] = [
@@ -67,6 +74,18 @@ const cases: { title: string; args: (work: string) => string[]; prepare?: (work:
     title: 'a directory too deep for the server\'s socket',
     args: (w) => ['lab', 'start', '--dir', join(w, 'lab', 'x'.repeat(90))],
     message: /is too deep: the server's socket \S+\/sock\/\.s\.PGSQL\.\d+ would be \d+ bytes, over the 107 a Unix socket path may have here/,
+  },
+  {
+    title: 'a lab whose server programs are gone',
+    prepare: async (w) => labFile(w, { osUser: process.getuid?.() === 0 ? 'postgres' : userInfo().username, bin: join(w, 'gone') }),
+    args: (w) => ['lab', 'status', '--dir', join(w, 'lab')],
+    message: /the lab's server programs are gone from \S+\/gone: put them back, or start a new lab in another --dir/,
+  },
+  {
+    title: 'a lab made by another OS user',
+    prepare: async (w) => labFile(w, { osUser: 'someone-else', bin: '/usr/lib/postgresql/15/bin' }),
+    args: (w) => ['lab', 'stop', '--dir', join(w, 'lab')],
+    message: /runs its server as the OS user someone-else; run lab as someone-else/,
   },
   { title: 'an unknown action', args: (w) => ['lab', 'begin', '--dir', join(w, 'lab')], message: /unknown lab action "begin" \(actions: start, check, stop, reset, status\)/ },
   { title: 'a flag the action does not take', args: (w) => ['lab', 'stop', '--dir', join(w, 'lab'), '--port', '5432'], message: /lab stop does not take --port/ },
