@@ -92,7 +92,7 @@ Server     runs as the OS user ${s.osUser}, programs in ${s.bin}
 }
 
 function checkText(c: LabCheck): string {
-  const lines = c.exercises.map((e, i) => `  [${e.done ? 'x' : ' '}] ${i + 1}. ${e.title}\n        ${e.detail}${e.done ? '' : `\n        next: ${e.hint}`}`);
+  const lines = c.exercises.map((e, i) => `  [${e.done ? 'x' : ' '}] ${i + 1}. ${e.title}\n        ${e.detail}${e.done ? '' : `\n        next: ${e.hint} (bundle README: "${e.readme}")`}`);
   return `${lines.join('\n')}\n\n${c.done} of ${c.total} done${c.done === c.total ? ': the lab server is secured.' : '.'}`;
 }
 
@@ -134,7 +134,7 @@ async function start(values: Record<string, string | boolean | undefined>): Prom
   if (r.created) {
     out.push('', `Practice roles (md5 passwords): ${Object.entries(s.roles).map(([k, v]) => `${k} / ${v}`).join(', ')}`);
     const course = readState(values.dir as string | undefined)?.answers;
-    out.push('', 'Exercises (pg-secure-setup lab check marks them):', ...EXERCISES.map((e, i) => `  ${i + 1}. ${e.title}`));
+    out.push('', 'Exercises (pg-secure-setup lab check marks them):', ...EXERCISES.map((e, i) => `  ${i + 1}. ${e.title}  (bundle README: "${e.readme}")`));
     out.push(
       '',
       'Start with:',

@@ -11,15 +11,15 @@ import { loadClientTls, resolveConnection, type ClientTlsFiles } from '../pg/ser
 import { runVerify, type Check, type VerifyReport } from '../verify/checks.js';
 import { conninfoValue, labConnect, type LabPaths, type LabState } from './layout.js';
 
-/** The exercises, in the order the course does them. */
+/** The exercises, in the order the course does them; `readme` is the bundle README's section that does each. */
 export const EXERCISES = [
-  { id: 'tls', title: 'TLS on, with a certificate signed by your CA', hint: 'generate a bundle (--pki ca) and apply it' },
-  { id: 'plaintext-refused', title: 'plaintext connections refused', hint: 'apply the bundle: its hostssl rules and "hostnossl ... reject"' },
-  { id: 'verify-full', title: 'sslmode=verify-full connections work', hint: 'the server certificate must name localhost and 127.0.0.1 (--host)' },
-  { id: 'client-certs', title: 'client certificates enforced', hint: 'generate with --client-certs verify-full, apply, then lab check --bundle DIR --user ROLE' },
-  { id: 'no-md5-secrets', title: 'no md5 password secrets left', hint: 'pg-secure-setup set-password ROLE for each role on md5' },
-  { id: 'no-weak-rules', title: 'no md5 or trust rules in pg_hba.conf', hint: 'pg-secure-setup apply BUNDLE --md5-to-scram (trust rules are closed by apply)' },
-  { id: 'scram', title: 'password_encryption = scram-sha-256', hint: 'apply the bundle: it sets password_encryption' },
+  { id: 'tls', title: 'TLS on, with a certificate signed by your CA', readme: 'Install it on the server', hint: 'generate a bundle (--pki ca) and apply it' },
+  { id: 'plaintext-refused', title: 'plaintext connections refused', readme: 'The rules (pg_hba.conf, first match wins)', hint: 'apply the bundle: its hostssl rules and "hostnossl ... reject"' },
+  { id: 'verify-full', title: 'sslmode=verify-full connections work', readme: 'Check it', hint: 'the server certificate must name localhost and 127.0.0.1 (--host)' },
+  { id: 'client-certs', title: 'client certificates enforced', readme: 'Connect', hint: 'generate with --client-certs verify-full, apply, then lab check --bundle DIR --user ROLE' },
+  { id: 'no-md5-secrets', title: 'no md5 password secrets left', readme: 'Passwords: md5 to SCRAM', hint: 'pg-secure-setup set-password ROLE for each role on md5' },
+  { id: 'no-weak-rules', title: 'no md5 or trust rules in pg_hba.conf', readme: 'Passwords: md5 to SCRAM', hint: 'pg-secure-setup apply BUNDLE --md5-to-scram (trust rules are closed by apply)' },
+  { id: 'scram', title: 'password_encryption = scram-sha-256', readme: 'Install it on the server', hint: 'apply the bundle: it sets password_encryption' },
 ] as const;
 
 /** An exercise's id. */
@@ -33,6 +33,8 @@ export interface ExerciseResult {
   /** What audit or verify saw. */
   detail: string;
   hint: string;
+  /** The bundle README's section for it. */
+  readme: string;
 }
 
 /** What `lab check --json` prints. */
@@ -127,6 +129,6 @@ export async function checkLab(p: LabPaths, s: LabState, opts: { bundle?: string
   const tlsFiles: ClientTlsFiles = client ? loadClientTls(target, { needRoot: true }) : { useSystemRoots: false };
   const report = await runVerify(target, tlsFiles, { now, timeoutMs: 10_000 });
   const marks = { ...judgeAudit(facts, findings), ...judgeVerify(report, client !== undefined, findings) };
-  const exercises = EXERCISES.map((e) => ({ id: e.id, title: e.title, hint: e.hint, ...marks[e.id] }));
+  const exercises = EXERCISES.map((e) => ({ id: e.id, title: e.title, hint: e.hint, readme: e.readme, ...marks[e.id] }));
   return { exercises, done: exercises.filter((e) => e.done).length, total: exercises.length, ...(client ? { client: { bundle, user: client.user } } : {}) };
 }

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { pgBinDir } from '../helpers/cluster.js';
 import { embeddedBinDir } from '../helpers/embedded-pg.js';
+import { EXERCISES } from '../../src/lab/check.js';
 
 const run = promisify(execFile);
 
@@ -98,6 +99,8 @@ async function journey(t: ExecutionContext, startArgs: string[], version: number
     if (withCourse) t.true(started.stdout.includes(`--answers ${join(dir, 'course.json')}`), started.stdout);
     const gen = await cli(['generate', '--connect', s.connect, '--out', bundle, ...(withCourse ? ['--answers', join(dir, 'course.json')] : COURSE_FLAGS), '-q']);
     t.is(gen.code, 0, gen.stderr);
+    const readme = await readFile(join(bundle, 'README.md'), 'utf8');
+    for (const e of EXERCISES) t.regex(readme, new RegExp(`^#+ ${e.readme.replace(/[()]/g, '\\$&')}$`, 'm'), `exercise ${e.id} names a section the bundle README has`);
     const applied = await cli(['apply', bundle, '--connect', s.connect, '--pg-bin', s.bin]);
     t.is(applied.code, 0, applied.stderr + applied.stdout);
     t.regex(applied.stdout, /Superusers who can still log in afterwards: lab_admin over the Unix socket with its SCRAM password/);
