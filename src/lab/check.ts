@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { auditFindings, type AuditFacts, type Finding } from '../audit/index.js';
 import { gatherLiveFacts } from '../audit/gather-live.js';
+import { UsageError } from '../errors.js';
 import { loadClientTls, resolveConnection, type ClientTlsFiles } from '../pg/server.js';
 import { runVerify, type Check, type VerifyReport } from '../verify/checks.js';
 import { conninfoValue, labConnect, type LabPaths, type LabState } from './layout.js';
@@ -115,10 +116,13 @@ function judgeVerify(v: VerifyReport, clientGiven: boolean, findings: Finding[])
 export async function checkLab(p: LabPaths, s: LabState, opts: { bundle?: string; user?: string; now?: Date }): Promise<LabCheck> {
   const now = opts.now ?? new Date();
   const hosts = ['localhost', '127.0.0.1'];
-  const facts = await gatherLiveFacts({ connect: labConnect(p, s), env: {} }, hosts);
-  const findings = auditFindings(facts, { now, expectClientCerts: 'verify-ca' });
   const bundle = resolve(opts.bundle ?? './pg-secure-setup');
   const client = clientDir(bundle, opts.user);
+  if (!client && (opts.bundle !== undefined || opts.user !== undefined)) {
+    throw new UsageError(`${opts.user ? `--user ${opts.user}: no clients/${opts.user}/postgresql.crt` : 'no clients/ROLE/postgresql.crt'} in the bundle ${bundle} (generate --client-certs ... --client-user ROLE makes one)`);
+  }
+  const facts = await gatherLiveFacts({ connect: labConnect(p, s), env: {} }, hosts);
+  const findings = auditFindings(facts, { now, expectClientCerts: 'verify-ca' });
   const user = client?.user ?? opts.user ?? 'app';
   const files = client ? { sslrootcert: join(client.dir, 'root.crt'), sslcert: join(client.dir, 'postgresql.crt'), sslkey: join(client.dir, 'postgresql.key') } : {};
   const target = resolveConnection({

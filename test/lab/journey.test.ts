@@ -94,6 +94,10 @@ async function journey(t: ExecutionContext, startArgs: string[], version: number
     t.deepEqual(undone.exercises.map((e) => e.id), ['tls', 'plaintext-refused', 'verify-full', 'client-certs', 'no-md5-secrets', 'no-weak-rules', 'scram']);
     t.regex(undone.exercises.find((e) => e.id === 'no-md5-secrets')!.detail, /still on md5: alice, app, report/);
 
+    const noBundle = await cli(['lab', 'check', '--dir', dir, '--bundle', join(work, 'nothing')]);
+    t.is(noBundle.code, 2);
+    t.regex(noBundle.stderr, /no clients\/ROLE\/postgresql\.crt in the bundle \S+nothing \(generate --client-certs/);
+
     // The course: the real tool against the lab's --connect string.
     // The trainer's file is copied into the lab and named in the generate command lab start prints.
     if (withCourse) t.true(started.stdout.includes(`--answers ${join(dir, 'course.json')}`), started.stdout);
