@@ -2,7 +2,7 @@
  * `pg-secure-setup lab`: a disposable, deliberately insecure PostgreSQL to
  * practise the whole journey on (start, check, stop, reset, status).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { PG_VERSIONS } from '../answers/answers.js';
@@ -133,7 +133,7 @@ async function start(values: Record<string, string | boolean | undefined>): Prom
   if (r.switchedUser) out.push(`Note: run as root, so the server runs as the OS user ${s.osUser} (PostgreSQL refuses to run as root).`);
   if (r.created) {
     out.push('', `Practice roles (md5 passwords): ${Object.entries(s.roles).map(([k, v]) => `${k} / ${v}`).join(', ')}`);
-    const course = readState(values.dir as string | undefined)?.answers;
+    const course = s.course;
     out.push('', 'Exercises (pg-secure-setup lab check marks them):', ...EXERCISES.map((e, i) => `  ${i + 1}. ${e.title}  (bundle README: "${e.readme}")`));
     out.push(
       '',
@@ -146,11 +146,6 @@ async function start(values: Record<string, string | boolean | undefined>): Prom
   }
   process.stdout.write(out.join('\n') + '\n');
   return 0;
-}
-
-function readState(dir: string | undefined): { answers?: string } | undefined {
-  const p = labPaths(dir);
-  return existsSync(p.labFile) ? (JSON.parse(readFileSync(p.labFile, 'utf8')) as { answers?: string }) : undefined;
 }
 
 export const lab: Command = {

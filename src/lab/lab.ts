@@ -41,10 +41,12 @@ export interface LabStatus {
   osUser: string;
   bin: string;
   roles: Readonly<Record<string, string>>;
+  /** The trainer's answers file inside the lab, when lab start was given one. */
+  course?: string;
 }
 
 async function status(p: LabPaths, s: LabState, user: ServerUser): Promise<LabStatus> {
-  return { connect: labConnect(p, s), dir: p.dir, dataDir: p.dataDir, socketDir: p.socketDir, port: s.port, version: s.version, running: await isRunning(user, s.bin, p), osUser: s.osUser, bin: s.bin, roles: s.roles };
+  return { connect: labConnect(p, s), dir: p.dir, dataDir: p.dataDir, socketDir: p.socketDir, port: s.port, version: s.version, running: await isRunning(user, s.bin, p), osUser: s.osUser, bin: s.bin, roles: s.roles, ...(s.answers ? { course: s.answers } : {}) };
 }
 
 async function chooseServer(req: StartRequest): Promise<FoundServer> {
