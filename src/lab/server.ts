@@ -115,7 +115,12 @@ export async function initData(user: ServerUser, bin: string, p: LabPaths, super
 
 /** Is the lab's server running? (pg_ctl status: 0 running, 3 not, 4 no data directory.) */
 export async function isRunning(user: ServerUser, bin: string, p: LabPaths): Promise<boolean> {
-  if (!existsSync(join(p.dataDir, 'postmaster.pid'))) return false;
+  const pidFile = join(p.dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return false;
+  // A killed lab's postmaster.pid may name a PID that some other program has since been given.
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  if (cmdline !== undefined && !cmdline.includes(p.dataDir)) return false;
   try {
     await runAs(user, join(bin, 'pg_ctl'), ['-D', p.dataDir, 'status'], 15_000);
     return true;

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,6 +65,14 @@ test('status --json connects in psql; a killed lab starts again; reset reseeds',
     const again = await runCli(['lab', 'start', '--dir', dir], { timeout: 120_000 });
     t.is(again.code, 0, again.stderr);
     t.true((await status(dir)).running);
+
+    // A postmaster.pid whose PID now belongs to another live program (here: this test) is stale too.
+    t.is((await runCli(['lab', 'stop', '--dir', dir])).code, 0);
+    await writeFile(join(s.dataDir, 'postmaster.pid'), `${process.pid}\n${s.dataDir}\n`);
+    t.false((await status(dir)).running, 'a live PID that is not the lab\'s server is not taken for it');
+    const reused = await runCli(['lab', 'start', '--dir', dir], { timeout: 120_000 });
+    t.is(reused.code, 0, reused.stderr);
+    t.regex(reused.stdout, /running again/);
 
     await psql(s.connect, "SET password_encryption = 'scram-sha-256'; ALTER ROLE app PASSWORD 'changed'");
     t.is(await psql(s.connect, "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_authid WHERE rolpassword LIKE 'md5%'"), 'alice,report');
