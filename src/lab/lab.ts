@@ -4,6 +4,7 @@
  * leaves nothing behind.
  */
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { chmod, copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { socketPath } from '../pg/server.js';
@@ -136,10 +137,12 @@ export async function startLab(req: StartRequest): Promise<{ status: LabStatus; 
   // sun_path: 107 usable bytes on Linux, 103 on macOS; past that the server cannot listen on its socket.
   const maxSocket = process.platform === 'darwin' ? 103 : 107;
   if (Buffer.byteLength(socket) > maxSocket) throw new UsageError(`--dir ${p.dir} is too deep: the server's socket ${socket} would be ${Buffer.byteLength(socket)} bytes, over the ${maxSocket} a Unix socket path may have here; choose a shorter --dir`);
-  const madeDir = !existsSync(p.dir);
+  // The outermost directory this run makes: removed again on failure, parents included.
+  let made: string | undefined;
+  for (let d = p.dir; !existsSync(d); d = dirname(d)) made = d;
   await mkdir(p.dir, { recursive: true, mode: 0o755 });
   // Ctrl+C half way: the exit hooks run synchronously (src/interrupt.ts), so this one is too.
-  const onQuit = () => abandonSync(user, server.bin, p, madeDir);
+  const onQuit = () => abandonSync(user, server.bin, p, made);
   process.once('exit', onQuit);
   try {
     await chmod(p.dir, 0o755);
@@ -149,7 +152,7 @@ export async function startLab(req: StartRequest): Promise<{ status: LabStatus; 
   } catch (err) {
     // Nothing left behind: the server stopped, everything this run made removed.
     await stopServer(user, server.bin, p).catch(() => undefined);
-    if (madeDir) await rm(p.dir, { recursive: true, force: true });
+    if (made !== undefined) await rm(made, { recursive: true, force: true });
     else for (const name of await readdir(p.dir).catch(() => [])) await rm(`${p.dir}/${name}`, { recursive: true, force: true });
     throw err;
   } finally {

@@ -109,7 +109,7 @@ export async function initData(user: ServerUser, bin: string, p: LabPaths, super
   try {
     await runAs(user, join(bin, 'initdb'), ['-D', p.dataDir, '-U', superuser, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   } catch (err) {
-    throw new Error(`initdb failed: ${errText(err)}`);
+    throw new LabFailure(`initdb failed: ${errText(err)}`);
   }
 }
 
@@ -141,8 +141,14 @@ export async function startServer(user: ServerUser, bin: string, p: LabPaths): P
     const said = (await readFile(p.logFile, 'utf8').catch(() => '')).slice(logStart);
     const why = said.split('\n').filter((l) => /\b(FATAL|ERROR|PANIC|LOG: +could not)\b/.test(l)).slice(-3).join('\n');
     if (/could not bind IPv[46] address .*: Address already in use/.test(said)) throw new PortTakenError(why);
-    throw new Error(`the lab's server did not start: ${why || errText(err)} (its log: ${p.logFile})`);
+    throw new LabFailure(`the lab's server did not start: ${why || errText(err)} (its log: ${p.logFile})`);
   }
+}
+
+/** A step of the server that failed (not the user's input): its own message, exit code 1, no stack trace. */
+export class LabFailure extends UsageError {
+  override name = 'LabFailure';
+  readonly status = 1;
 }
 
 /** The server could not listen: another program took its port. */
@@ -166,7 +172,7 @@ export async function reloadServer(user: ServerUser, bin: string, p: LabPaths): 
  * A new lab interrupted half way (an exit hook: synchronous): stop its
  * server if one started, then remove what this run made.
  */
-export function abandonSync(user: ServerUser, bin: string, p: LabPaths, madeDir: boolean): void {
+export function abandonSync(user: ServerUser, bin: string, p: LabPaths, made: string | undefined): void {
   endChildrenSync();
   if (existsSync(join(p.dataDir, 'postmaster.pid'))) {
     const args = ['-D', p.dataDir, '-m', 'fast', '-w', '-t', '30', 'stop'];
@@ -177,6 +183,6 @@ export function abandonSync(user: ServerUser, bin: string, p: LabPaths, madeDir:
       /* not running after all */
     }
   }
-  if (madeDir) rmSync(p.dir, { recursive: true, force: true });
+  if (made !== undefined) rmSync(made, { recursive: true, force: true });
   else for (const name of readdirSync(p.dir)) rmSync(join(p.dir, name), { recursive: true, force: true });
 }

@@ -124,3 +124,21 @@ test('lab refuses a busy port: exit 2, no directory made', async (t) => {
     await rm(work, { recursive: true, force: true });
   }
 });
+
+test('initdb failing: exit 1 with its own message, and every directory this run made is gone', async (t) => {
+  const work = await workDir();
+  try {
+    // Server programs whose initdb fails; postgres only says which version it is.
+    const bin = join(work, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'initdb'), '#!/bin/sh\necho "initdb: error: the disk is full" >&2\nexit 1\n', { mode: 0o755 });
+    await writeFile(join(bin, 'pg_ctl'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    await writeFile(join(bin, 'postgres'), '#!/bin/sh\necho "postgres (PostgreSQL) 15.1"\n', { mode: 0o755 });
+    const r = await runCli(['lab', 'start', '--dir', join(work, 'a', 'b', 'lab'), '--pg-bin', bin]);
+    t.is(r.code, 1, r.stderr);
+    t.regex(r.stderr, /^pg-secure-setup: initdb failed: initdb: error: the disk is full\n$/);
+    t.false(existsSync(join(work, 'a')), 'the parents it made are gone too');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
