@@ -28,6 +28,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'revoke', summary: 'revoke a client certificate: onto its CA\'s CRL, its files moved aside', load: async () => (await import('./commands/revoke.js')).revoke },
   { name: 'renew', summary: 'renew the server certificate from the same CA, or re-sign the CRLs (--crl)', load: async () => (await import('./commands/renew.js')).renew },
   { name: 'rotate-ca', summary: 'roll the CA over to a new root in three applied phases (trust, switch, finish)', load: async () => (await import('./commands/rotate-ca.js')).rotateCa },
+  { name: 'lab', summary: 'a disposable, deliberately insecure practice server and a progress check (workshops)', load: async () => (await import('./commands/lab.js')).lab },
 ];
 
 function mainHelp(): string {

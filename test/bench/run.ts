@@ -18,6 +18,7 @@ const benches: [file: string, exportName: string, args: unknown[]][] = [
   ['./issue.bench.ts', 'benchIssue', [9, installed.bin]],
   ['./hba.bench.ts', 'benchHba', []],
   ['./wizard.bench.ts', 'benchWizard', [7, installed.bin]],
+  ['./lab.bench.ts', 'benchLab', []],
 ];
 
 const only = process.argv.slice(2);
