@@ -13,6 +13,8 @@ const ONLY: Partial<Record<FindingId, readonly Profile[]>> = {
   'hba-reject-line': ['dev-sec'],
   // cert authenticates by the certificate alone (20.12); dev-sec wants a password on every line.
   'hba-cert-method': ['dev-sec'],
+  // A superuser who must show a certificate issued to it (and, with clientcert, its password) is no open door; pgdsat flags any rule naming one.
+  'superuser-network-cert': ['cis', 'dev-sec'],
   // scram-sha-256 over the socket is sound; CIS wants the OS identity (peer) there.
   'hba-local-not-peer': ['cis'],
   // TLS 1.2 with AEAD suites is sound (RFC 9325); CIS asks for 1.3 only.

@@ -132,6 +132,13 @@ function roleFindings(facts: AuditFacts, live: Live[]): Finding[] {
     if (!isNetwork(l.rec) || !lets(l.rec) || isLoopback(l.rec)) continue;
     const reach = supers.filter((s) => names(l.rec, s));
     if (reach.length === 0) continue;
+    // cert, or a password with clientcert=verify-full, asks for a certificate issued to that very role (CN = role, 20.12):
+    // a second factor only the CA can hand out. CIS still wants superusers local only; the default does not.
+    const bound = l.rec.rule.method === 'cert' || l.rec.rule.options.some(([k, v]) => k === 'clientcert' && v === 'verify-full');
+    if (bound) {
+      out.push({ id: 'superuser-network-cert', severity: 'low', title: 'Superusers can log in from the network with a client certificate issued to them', evidence: `${text(l)} admits ${reach.join(', ')}`, fix: 'If superusers need not come over the network, put a reject line for them before it (e.g. "hostssl all postgres all reject") and administer over the Unix socket with peer.', location: at(facts, l) });
+      continue;
+    }
     out.push({ id: 'superuser-network', severity: 'medium', title: 'Superusers can log in from the network', evidence: `${text(l)} admits ${reach.join(', ')}`, fix: 'Put a reject line for superusers before it (e.g. "host all postgres all reject"), and administer over the Unix socket with peer.', location: at(facts, l) });
   }
   const noPass = roles.filter((r) => !r.hasPassword && live.some((l) => lets(l.rec) && PASSWORD_METHODS.has(l.rec.rule.method) && names(l.rec, r.name)));

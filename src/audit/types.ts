@@ -43,6 +43,7 @@ export const AUDIT_IDS = [
   'listen-exposed',
   'listen-wildcard',
   'superuser-network',
+  'superuser-network-cert',
   'hba-ident-network',
   'hba-wide-range',
   'hba-reject-line',

@@ -35,7 +35,7 @@ test('listen_addresses = * weighed against the rules', (t) => {
 });
 
 test('superusers over the network, not over loopback; roles without a password under a password rule', (t) => {
-  const facts = withHba(`${HEAD}host all all ::1/128 scram-sha-256\nhostssl all all 10.0.0.0/8 scram-sha-256 clientcert=verify-full\n`, { roles: ROLES });
+  const facts = withHba(`${HEAD}host all all ::1/128 scram-sha-256\nhostssl all all 10.0.0.0/8 scram-sha-256\n`, { roles: ROLES });
   const f = found(facts);
   t.deepEqual(f.map((x) => x.id), ['superuser-network']);
   t.regex(f[0]!.evidence, /:4: .* admits postgres$/);
@@ -48,4 +48,15 @@ test('profiles disagree where documented: reject, cert, local scram, TLS 1.2', (
   t.deepEqual(ids(facts), []);
   t.deepEqual(ids(facts, 'cis').sort(), ['hba-local-not-peer', 'ssl-min-tls13']);
   t.deepEqual(ids(facts, 'dev-sec').sort(), ['hba-cert-method', 'hba-reject-line']);
+});
+
+test('a superuser who must show a certificate issued to it (the bundle\'s own rules) is for cis and dev-sec only', (t) => {
+  for (const method of ['scram-sha-256 clientcert=verify-full', 'cert']) {
+    const facts = withHba(`${HEAD}hostssl all all 10.0.0.0/8 ${method}\n`, { roles: ROLES });
+    t.false(ids(facts).includes('superuser-network-cert'), method);
+    t.false(ids(facts).includes('superuser-network'), method);
+    t.true(ids(facts, 'cis').includes('superuser-network-cert'), method);
+  }
+  const verifyCa = withHba(`${HEAD}hostssl all all 10.0.0.0/8 scram-sha-256 clientcert=verify-ca\n`, { roles: ROLES });
+  t.true(ids(verifyCa).includes('superuser-network'), 'verify-ca takes any certificate of the CA: not bound to the role');
 });

@@ -37,7 +37,7 @@ const TEMPLATES = readdirSync(join(CHECKOUT, 'templates')).map((f) => `templates
 test('the tarball holds only what runs: bin, the bundled dist/, templates, README and the third-party notices', async (t) => {
   const pack = await npmPack({ dryRun: true });
   const paths = pack.files.map((f) => f.path).sort();
-  const allowed = /^(bin\/pg-secure-setup\.js|dist\/[\w-]+\.js|dist\/THIRD-PARTY-NOTICES\.md|templates\/[\w.-]+\.tmpl|README\.md|package\.json)$/;
+  const allowed = /^(bin\/pg-secure-setup\.js|dist\/[\w-]+\.js|dist\/THIRD-PARTY-NOTICES\.md|templates\/[\w.-]+\.(?:tmpl|json)|README\.md|package\.json)$/;
   t.deepEqual(paths.filter((p) => !allowed.test(p)), [], 'no sources, tests, maps or stray files');
   for (const p of ['bin/pg-secure-setup.js', 'dist/cli.js', 'dist/THIRD-PARTY-NOTICES.md', 'README.md', 'package.json', ...TEMPLATES]) t.true(paths.includes(p), `${p} is packed`);
   t.is((pack.files.find((f) => f.path === 'bin/pg-secure-setup.js')!.mode & 0o111) !== 0, true, 'the bin is executable');

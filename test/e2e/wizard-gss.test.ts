@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { cliSession, hasTmux, type Terminal } from './wizard-terminal.js';
 
 const exec = promisify(execFile);
-const BUILT = existsSync(new URL('../../dist/commands/wizard.js', import.meta.url));
+const BUILT = existsSync(new URL('../../dist/cli.js', import.meta.url));
 const e2e = hasTmux() && BUILT ? test.serial : test.serial.skip;
 
 async function enterToTheEnd(term: Terminal): Promise<number> {
