@@ -26,7 +26,7 @@ export function isPromptExit(err: unknown): boolean {
  * ignores that, another stream would close after the first question. So each
  * prompt writes to its own pass-through that feeds the real output.
  */
-function context(io: PlainIo) {
+export function promptContext(io: PlainIo) {
   let output = io.output ?? process.stdout;
   if (io.output && io.output !== process.stdout) {
     const own = new PassThrough();
@@ -58,7 +58,7 @@ async function askOne(config: FlowConfig, answers: Partial<Answers>, key: keyof 
           choices: q.choices.map((c) => ({ value: c.value as unknown, name: c.label, description: c.hint || undefined })),
           default: current,
         },
-        context(io),
+        promptContext(io),
       );
       const msg = problem(value);
       if (!msg) return value;
@@ -83,7 +83,7 @@ async function askOne(config: FlowConfig, answers: Partial<Answers>, key: keyof 
         return problem(parsed.value) ?? true;
       },
     },
-    context(io),
+    promptContext(io),
   );
   const parsed = parse(text === '' ? shown : text);
   if ('error' in parsed) throw new Error(`internal: validated answer did not parse: ${parsed.error}`);
@@ -109,5 +109,5 @@ export async function askAll(config: FlowConfig, io: PlainIo): Promise<Answers> 
 
 /** Yes or no, Enter meaning yes. */
 export function askYes(message: string, io: PlainIo): Promise<boolean> {
-  return confirm({ message, default: true }, context(io));
+  return confirm({ message, default: true }, promptContext(io));
 }

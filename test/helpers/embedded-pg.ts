@@ -14,21 +14,15 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { PgVersion } from '../../src/answers/answers.js';
+import { EMBEDDED_PACKAGE_VERSIONS } from '../../src/lab/download.js';
 
 const run = promisify(execFile);
 
-/** The package version that carries each major (FIELD-NOTES). */
-export const EMBEDDED_VERSIONS = {
-  12: '12.22.0-beta.15',
-  13: '13.23.0-beta.16',
-  14: '14.23.0-beta.17',
-  15: '15.18.0-beta.17',
-  16: '16.14.0-beta.17',
-  17: '17.10.0-beta.17',
-  18: '18.4.0-beta.17',
-} as const;
 /** A major the npm package provides. */
-export type EmbeddedMajor = keyof typeof EMBEDDED_VERSIONS;
+export type EmbeddedMajor = PgVersion;
+/** The package version that carries each major: the lab's own pinning, one list for the tool and its tests. */
+export const EMBEDDED_VERSIONS = EMBEDDED_PACKAGE_VERSIONS as Readonly<Record<EmbeddedMajor, string>>;
 
 /** Where the installs live. */
 export function embeddedCacheDir(): string {
