@@ -28,6 +28,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'revoke', summary: 'revoke a client certificate: onto its CA\'s CRL, its files moved aside', load: async () => (await import('./commands/revoke.js')).revoke },
   { name: 'renew', summary: 'renew the server certificate from the same CA, or re-sign the CRLs (--crl)', load: async () => (await import('./commands/renew.js')).renew },
   { name: 'rotate-ca', summary: 'roll the CA over to a new root in three applied phases (trust, switch, finish)', load: async () => (await import('./commands/rotate-ca.js')).rotateCa },
+  { name: 'export', summary: 'write a bundle as Kubernetes secrets: CloudNativePG\'s four with a Cluster snippet, or plain TLS secrets', load: async () => (await import('./commands/export.js')).exportCommand },
 ];
 
 function mainHelp(): string {
