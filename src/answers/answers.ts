@@ -51,6 +51,8 @@ export interface Answers {
   minTls: TlsVersion;
   /** Add `hostnossl ... reject` so plaintext connections are refused. */
   refusePlaintext: boolean;
+  /** The role standbys replicate as, with its own client certificate; '' or absent: no standby (27.2.5.1). */
+  replicationUser?: string;
 }
 
 /** The keys of Answers, in the order questions are asked. */
@@ -67,4 +69,5 @@ export const ANSWER_KEYS = [
   'networks',
   'clientCerts',
   'clientUsers',
+  'replicationUser',
 ] as const satisfies readonly (keyof Answers)[];

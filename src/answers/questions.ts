@@ -78,7 +78,7 @@ export type Question<K extends keyof Answers = keyof Answers> = ChoiceQuestion<K
 
 export const DEFAULT_PG_VERSION = 15;
 
-export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
+export const QUESTIONS: { readonly [K in keyof Answers]-?: Question<K> } = {
   pgVersion: {
     key: 'pgVersion',
     flag: 'pg-version',
@@ -247,6 +247,20 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     maxItems: { count: MAX_CLIENT_USERS, why: 'each gets its own key and certificate; issue more later from the CA' },
     defaultValue: (p) => (p.pki === 'self-signed' || p.clientCerts === 'none' ? [] : ['postgres']),
   },
+  replicationUser: {
+    key: 'replicationUser',
+    flag: 'replication-user',
+    kind: 'text',
+    title: 'Replication role',
+    prompt: 'Role that standbys replicate as (empty: no standby)',
+    help: 'Gets a client certificate in clients/ROLE/ and its own first rule: hostssl replication ROLE NETWORKS cert (scram-sha-256 clientcert=verify-full unless client certificates are "cert"), so a standby proves itself with its certificate. Usually replicator.',
+    manual: '27.2.5.1 Authentication (High Availability); 20.12 Certificate Authentication',
+    more: 'A standby connects to the primary as this role with sslmode=verify-full and the files of clients/ROLE/ in its primary_conninfo; the bundle README gives the pg_basebackup -R command that builds one. Create the role on the primary with REPLICATION LOGIN. Self-signed mode has no CA to sign its certificate.',
+    // The interactive front ends do not ask it yet: a flag or the answers file sets it.
+    onlyValue: () => '',
+    defaultValue: () => '',
+    check: (v) => (v === undefined || v === '' ? undefined : checkRole(v)),
+  },
 };
 
 /**
@@ -323,6 +337,9 @@ export function crossCheck(a: Answers): { field: keyof Answers; message: string 
   const problems: { field: keyof Answers; message: string }[] = [];
   if (a.pki === 'self-signed' && a.clientCerts !== 'none') {
     problems.push({ field: 'clientCerts', message: `"${a.clientCerts}" needs a CA to sign client certificates: choose pki "ca" or "ca-intermediate", or client certificates "none"` });
+  }
+  if (a.pki === 'self-signed' && a.replicationUser) {
+    problems.push({ field: 'replicationUser', message: 'self-signed mode has no CA to sign the replication certificate: choose pki "ca" or "ca-intermediate"' });
   }
   if (a.pki === 'self-signed' && a.clientUsers.length > 0) {
     problems.push({ field: 'clientUsers', message: 'self-signed mode has no CA to sign client certificates: choose pki "ca" or "ca-intermediate"' });

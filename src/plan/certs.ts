@@ -16,6 +16,11 @@ export function validityDays(a: Answers): { root: number; intermediate: number; 
   return { root: Math.min(a.days * 10, 7300), intermediate: Math.max(a.days, Math.min(a.days * 5, 3650)), leaf: a.days };
 }
 
+/** Every role that gets a client certificate: the client roles, then the replication role when it is not among them. */
+export function certRoles(a: Pick<Answers, 'clientUsers' | 'replicationUser'>): string[] {
+  return a.replicationUser && !a.clientUsers.includes(a.replicationUser) ? [...a.clientUsers, a.replicationUser] : [...a.clientUsers];
+}
+
 export function planCertificates(a: Answers, now: Date): CertRequest[] {
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
   const until = (days: number) => new Date(now.getTime() + days * DAY_MS);
@@ -32,7 +37,7 @@ export function planCertificates(a: Answers, now: Date): CertRequest[] {
     signer = INTERMEDIATE_ID;
   }
   requests.push({ ...base, id: SERVER_ID, kind: 'server', commonName: name, hosts: a.hosts, issuer: signer, notAfter: until(days.leaf) });
-  for (const role of a.clientUsers) {
+  for (const role of certRoles(a)) {
     requests.push({ ...base, id: clientId(role), kind: 'client', commonName: role, issuer: signer, notAfter: until(days.leaf) });
   }
   return requests;

@@ -7,7 +7,7 @@ import type { Answers } from '../answers/answers.js';
 import { answersToJson } from '../answers/resolve.js';
 import { formatRule } from '../hba/index.js';
 import type { CertRequest } from '../pki/index.js';
-import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
+import { certRoles, clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
 import { planHbaRules, type PlannedRule } from './hba-rules.js';
 import { hasCa, planSettings, renderSettings, SERVER_FILES, type Setting } from './settings.js';
 import { modeText } from '../file-mode.js';
@@ -95,7 +95,7 @@ function keyMaterialFiles(a: Answers): PlanFile[] {
   ];
   if (hasCa(a)) {
     files.push({ path: 'server/root.crl', mode: PUBLIC, source: { kind: 'crl', caIds: caIds(a) }, about: 'signed, empty revocation list of each CA (ssl_crl_file)' });
-    for (const role of a.clientUsers) {
+    for (const role of certRoles(a)) {
       const dir = `clients/${role}`;
       files.push(
         { path: `${dir}/postgresql.crt`, mode: PUBLIC, source: { kind: 'certs', ids: [clientId(role), ...chainAfterLeaf(a)] }, about: `client certificate for ${role} (CN=${role}), then any intermediate` },

@@ -7,6 +7,7 @@ import { formatRule } from '../hba/index.js';
 import { modeText } from '../file-mode.js';
 import type { PlannedRule } from './hba-rules.js';
 import { asksPassword, clientHost, clientSections } from './readme-clients.js';
+import { standbySection } from './readme-standby.js';
 import { commandLine, shellQuote } from './shell.js';
 import { fill, type Templates } from './template.js';
 
@@ -97,5 +98,6 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     passwordSection: templates[asksPassword(a) ? 'passwords-scram.md' : 'passwords-cert.md'],
     clientSections: clientSections(a, templates),
     md5Roles: md5Section(a, r.md5Roles),
+    standbySection: standbySection(a, shellQuote(r.dirs.data)),
   });
 }

@@ -20,7 +20,7 @@ export const STEPS: readonly StepInfo[] = [
   { id: 'identity', title: 'Server identity', questions: ['hosts', 'port'] },
   { id: 'certificates', title: 'Certificates', questions: ['pki', 'keyBits', 'days'] },
   { id: 'tls', title: 'TLS policy', questions: ['minTls', 'refusePlaintext', 'networks'] },
-  { id: 'clients', title: 'Client certificates', questions: ['clientCerts', 'clientUsers'] },
+  { id: 'clients', title: 'Client certificates', questions: ['clientCerts', 'clientUsers', 'replicationUser'] },
   { id: 'passwords', title: 'Passwords', questions: [] },
   { id: 'review', title: 'Review', questions: [] },
   { id: 'writing', title: 'Writing the bundle', questions: [] },

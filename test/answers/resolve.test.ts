@@ -19,6 +19,7 @@ test('defaults make a complete, valid answer set', (t) => {
     networks: ['samenet'],
     clientCerts: 'verify-full',
     clientUsers: ['postgres'],
+    replicationUser: '',
   });
 });
 
