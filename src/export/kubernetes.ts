@@ -34,12 +34,12 @@ export interface ExportFile {
 /** What an export is made from. */
 export interface ExportInput {
   readonly files: readonly ExportFile[];
-  readonly answers: Pick<Answers, 'pki' | 'hosts'>;
+  readonly answers: Pick<Answers, 'pki' | 'hosts' | 'replicationUser'>;
   readonly target: ExportTarget;
   /** CloudNativePG Cluster name, also the prefix of every secret's name. */
   readonly cluster: string;
   readonly namespace?: string;
-  /** The bundle client whose certificate replicates (default streaming_replica when the bundle has it). */
+  /** The bundle client whose certificate replicates (default streaming_replica when the bundle has it, else the bundle's replication role). */
   readonly replicationRole?: string;
   /** The signing CA key, given only with --include-ca-key. */
   readonly caKey?: Uint8Array;
@@ -113,7 +113,8 @@ function cloudNativePg(input: ExportInput): { objects: YamlValue[]; notes: strin
     );
   }
   const clients = bundleClients(files);
-  const role = input.replicationRole ?? (clients.includes(CNPG_REPLICA_ROLE) ? CNPG_REPLICA_ROLE : undefined);
+  const bundleRole = input.answers.replicationUser && clients.includes(input.answers.replicationUser) ? input.answers.replicationUser : undefined;
+  const role = input.replicationRole ?? (clients.includes(CNPG_REPLICA_ROLE) ? CNPG_REPLICA_ROLE : bundleRole);
   if (role !== undefined && !clients.includes(role)) {
     throw new UsageError(`--replication-role ${role}: the bundle has no client certificate for it (it has: ${clients.join(', ') || 'none'}); make one with 'pg-secure-setup issue BUNDLE --client-user ${role}'`);
   }

@@ -147,6 +147,15 @@ test('--replication-role ROLE: that client replicates, mapped to streaming_repli
   t.deepEqual((clusters[0]!.spec as Obj).postgresql, { pg_ident: ['cnpg_streaming_replica replicator streaming_replica'] });
 });
 
+test('a bundle made with --replication-user: its replication role replicates without being named again', async (t) => {
+  const { dir } = await bundle(t, ['--client-user', 'app', '--replication-user', 'standby_role']);
+  const r = await runCli(['export', dir, '--to', 'kubernetes']);
+  t.is(r.code, 0, r.stderr);
+  const { secrets, clusters } = parse(t, r.stdout);
+  t.deepEqual(secrets.get('postgresql-replication-tls')!['tls.key'], await bytes(dir, 'clients/standby_role/postgresql.key'));
+  t.deepEqual((clusters[0]!.spec as Obj).postgresql, { pg_ident: ['cnpg_streaming_replica standby_role streaming_replica'] });
+});
+
 test('--to kubernetes-secrets: a kubernetes.io/tls secret for the server and each client, works for a self-signed bundle too', async (t) => {
   const { dir } = await bundle(t, ['--pki', 'ca-intermediate', '--client-user', 'app', '--client-user', 'report_reader']);
   const r = await runCli(['export', dir, '--to', 'kubernetes-secrets']);
