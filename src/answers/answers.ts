@@ -33,6 +33,8 @@ export interface Answers {
   out: string;
   /** How certificates are made. */
   pki: PkiMode;
+  /** Several servers, `NAME=HOST[,HOST...]`, the first the primary; absent or empty: one server. */
+  servers?: string[];
   /** Names and addresses clients use to reach the server; all go into subjectAltName. */
   hosts: string[];
   /** TCP port clients dial (the server's `port` setting), written into every connection string. */
@@ -59,6 +61,7 @@ export interface Answers {
 export const ANSWER_KEYS = [
   'pgVersion',
   'out',
+  'servers',
   'hosts',
   'port',
   'pki',

@@ -103,7 +103,7 @@ export function completeAnswers(given: Partial<Answers>, env: EnvFacts): Answers
 export function answersToJson(a: Answers): string {
   const ordered: Record<string, unknown> = {};
   // No standby, no key: answers files written before replication stay as they were.
-  for (const key of ANSWER_KEYS) if (!(key === 'replicationUser' && !a[key])) ordered[key] = a[key];
+  for (const key of ANSWER_KEYS) if (!((key === 'replicationUser' || key === 'servers') && !a[key]?.length)) ordered[key] = a[key];
   return JSON.stringify(ordered, null, 2) + '\n';
 }
 
