@@ -110,3 +110,46 @@ test.serial('a standby built from the bundle streams over verified TLS as CN=rep
     t.is(verified.code, 0, verified.stdout + verified.stderr);
   }
 });
+
+test.serial('two servers from one bundle: apply --server installs each one\'s certificate, which verifies under its own names only; the standby streams', async (t) => {
+  const primary = await startCluster({ settings: { wal_level: 'replica' } });
+  const standby = await startCluster({ start: false });
+  t.teardown(async () => {
+    await standby.stop();
+    await primary.stop();
+  });
+  const { bundle, work } = await makeBundle(['--client-certs', 'cert', '--replication-user', ROLE, '--port', String(primary.port), '--server', 'db1=localhost,127.0.0.1', '--server', 'db2=standby.test']);
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  const unnamed = await cli(['apply', bundle, '--pgdata', primary.dataDir]);
+  t.is(unnamed.code, 2);
+  t.regex(unnamed.stderr, /holds 2 servers \(db1, db2\): name the one this is with --server NAME/);
+  const unknown = await cli(['apply', bundle, '--pgdata', primary.dataDir, '--server', 'db3']);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /--server db3: the bundle's servers are db1, db2/);
+
+  const applied = await cli(['apply', bundle, '--pgdata', primary.dataDir, '--server', 'db1']);
+  t.is(applied.code, 0, applied.stderr + applied.stdout);
+  await primary.psql(`CREATE ROLE ${ROLE} WITH REPLICATION LOGIN`);
+  const certs = join(work, 'replication');
+  await installReplicationFiles(bundle, ROLE, certs);
+  const tls = `sslmode=verify-full sslrootcert=${join(certs, 'root.crt')} sslcert=${join(certs, 'postgresql.crt')} sslkey=${join(certs, 'postgresql.key')}`;
+  await rm(standby.dataDir, { recursive: true, force: true });
+  await asPostgres(join(primary.clientBin, 'pg_basebackup'), ['-D', standby.dataDir, '-R', '-X', 'stream', '-d', `host=localhost port=${primary.port} user=${ROLE} ${tls}`]);
+  await standby.appendConf(`port = ${standby.port}\nunix_socket_directories = '${standby.socketDir}'`);
+  await standby.start();
+  const onStandby = await cli(['apply', bundle, '--pgdata', standby.dataDir, '--server', 'db2']);
+  t.is(onStandby.code, 0, onStandby.stderr + onStandby.stdout);
+  t.deepEqual(await readFile(join(standby.dataDir, 'server.crt')), await readFile(join(bundle, 'servers', 'db2', 'server.crt')));
+
+  t.is(await until(() => primary.psql(STREAMING_SQL), (v) => v !== ''), `${ROLE}|t|/CN=${ROLE}`);
+  // Each server answers verify-full under its own names, and not under the other's.
+  const ask = (c: Cluster, host: string) =>
+    run(join(c.clientBin, 'psql'), ['-XAtq', `host=${host} hostaddr=127.0.0.1 port=${c.port} user=${ROLE} dbname=postgres connect_timeout=5 ${tls}`, '-c', 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'], { env: { ...process.env, HOME: work } }).then(
+      (r) => r.stdout.trim(),
+      (e: { stderr?: string }) => String(e.stderr),
+    );
+  t.is(await ask(primary, 'localhost'), 't');
+  t.is(await until(() => ask(standby, 'standby.test'), (v) => v === 't'), 't', 'the standby serves its own certificate after the reload');
+  t.regex(await ask(standby, 'localhost'), /server certificate for "standby\.test" does not match host name "localhost"/);
+  t.regex(await ask(primary, 'standby.test'), /server certificate for "localhost" \(and 1 other name\) does not match host name "standby\.test"/);
+});

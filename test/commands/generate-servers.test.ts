@@ -1,0 +1,49 @@
+/** `generate --server NAME=HOST[,HOST...]`: one certificate per server from one CA, and the inputs that cannot work. */
+import test from 'ava';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+
+test('each server gets its own key and certificate with its own names, from the one CA; the primary\'s is the bundle\'s server/', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-servers-'));
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  const out = join(work, 'b');
+  const r = await runCli(['generate', '--out', out, '-q', '--server', 'db1=DB1.example.com,10.0.0.5', '--server', 'db2=db2.example.com,[fd00::6]', '--client-user', 'app']);
+  t.is(r.code, 0, r.stderr);
+  const root = new X509Certificate(await readFile(join(out, 'ca', 'root.crt')));
+  const names: Record<string, [string, string]> = { db1: ['db1.example.com', '10.0.0.5'], db2: ['db2.example.com', 'fd00::6'] };
+  for (const [name, [dns, ip]] of Object.entries(names)) {
+    const cert = new X509Certificate(await readFile(join(out, 'servers', name, 'server.crt')));
+    t.true(cert.verify(root.publicKey), `${name} is signed by the bundle's CA`);
+    t.is(cert.checkHost(dns), dns);
+    t.is(cert.checkIP(ip), ip);
+    t.is((await stat(join(out, 'servers', name, 'server.key'))).mode & 0o777, 0o600);
+  }
+  t.is(new X509Certificate(await readFile(join(out, 'servers', 'db2', 'server.crt'))).checkHost('db1.example.com'), undefined, 'db2 does not answer for db1');
+  t.deepEqual(await readFile(join(out, 'servers', 'db1', 'server.crt')), await readFile(join(out, 'server', 'server.crt')));
+  t.like(JSON.parse(await readFile(join(out, 'answers.json'), 'utf8')), { servers: ['db1=db1.example.com,10.0.0.5', 'db2=db2.example.com,fd00::6'], hosts: ['db1.example.com', '10.0.0.5'] });
+});
+
+test('bad servers: exit 2 naming the problem, nothing written', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-servers-'));
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  const out = join(work, 'b');
+  const cases: [string[], RegExp][] = [
+    [['--server', 'db1=a.test', '--server', 'db1=b.test'], /two servers are named "db1"/],
+    [['--server', 'db1=a.test,10.0.0.1', '--server', 'db2=b.test,10.0.0.1'], /10\.0\.0\.1 is a host of both db1 and db2/],
+    [['--server', 'db1=A.test', '--server', 'db2=a.test'], /a\.test is a host of both db1 and db2/],
+    [['--server', 'db1'], /"db1": give NAME=HOST\[,HOST\.\.\.\]/],
+    [['--server', 'Db1=a.test'], /"Db1": a server's name is lower-case/],
+    [['--server', 'db1=a.test,bad host'], /db1: .*bad host/],
+    [['--server', 'db1=a.test', '--host', 'b.test'], /with --server, the hosts are the first server's/],
+    [['--server', 'db1=a.test', '--pki', 'self-signed'], /several servers need one CA/],
+  ];
+  for (const [args, why] of cases) {
+    const r = await runCli(['generate', '--out', out, '-q', ...args]);
+    t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    t.regex(r.stderr, why);
+    await t.throwsAsync(stat(out), undefined, `${args.join(' ')} wrote nothing`);
+  }
+});
