@@ -47,3 +47,30 @@ test('bad servers: exit 2 naming the problem, nothing written', async (t) => {
     await t.throwsAsync(stat(out), undefined, `${args.join(' ')} wrote nothing`);
   }
 });
+
+test('renew --server NAME: that server\'s certificate alone, under its new names; the primary\'s stays the bundle\'s server/', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-servers-'));
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  const out = join(work, 'b');
+  t.is((await runCli(['generate', '--out', out, '-q', '--server', 'db1=a.test', '--server', 'db2=b.test'])).code, 0);
+  const unnamed = await runCli(['renew', out]);
+  t.is(unnamed.code, 2);
+  t.regex(unnamed.stderr, /the bundle's servers are db1, db2; name the one to renew with --server NAME/);
+  const shared = await runCli(['renew', out, '--server', 'db2', '--host', 'a.test']);
+  t.is(shared.code, 2);
+  t.regex(shared.stderr, /a\.test is a host of both db1 and db2/);
+
+  const db1 = await readFile(join(out, 'servers', 'db1', 'server.crt'));
+  const r = await runCli(['renew', out, '--server', 'db2', '--host', 'c.test']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /apply .* --server db2 --pgdata/);
+  t.is(new X509Certificate(await readFile(join(out, 'servers', 'db2', 'server.crt'))).checkHost('c.test'), 'c.test');
+  t.deepEqual(await readFile(join(out, 'servers', 'db1', 'server.crt')), db1, 'db1 untouched');
+  t.like(JSON.parse(await readFile(join(out, 'answers.json'), 'utf8')), { servers: ['db1=a.test', 'db2=c.test'], hosts: ['a.test'] });
+
+  const p = await runCli(['renew', out, '--server', 'db1', '--new-key']);
+  t.is(p.code, 0, p.stderr);
+  t.deepEqual(await readFile(join(out, 'server', 'server.crt')), await readFile(join(out, 'servers', 'db1', 'server.crt')));
+  t.deepEqual(await readFile(join(out, 'server', 'server.key')), await readFile(join(out, 'servers', 'db1', 'server.key')));
+  t.notDeepEqual(await readFile(join(out, 'servers', 'db1', 'server.crt')), db1);
+});
