@@ -34,7 +34,7 @@ export interface ExportFile {
 /** What an export is made from. */
 export interface ExportInput {
   readonly files: readonly ExportFile[];
-  readonly answers: Pick<Answers, 'pki' | 'hosts' | 'replicationUser'>;
+  readonly answers: Pick<Answers, 'pki' | 'hosts' | 'replicationUser' | 'servers'>;
   readonly target: ExportTarget;
   /** CloudNativePG Cluster name, also the prefix of every secret's name. */
   readonly cluster: string;
@@ -170,6 +170,11 @@ function plainSecrets(input: ExportInput): { objects: YamlValue[]; notes: string
   const objects: YamlValue[] = [
     secret(`${cluster}-server-tls`, input, 'kubernetes.io/tls', { 'tls.crt': file(files, 'server/server.crt'), 'tls.key': file(files, 'server/server.key'), 'ca.crt': root }),
   ];
+  // The other servers of a bundle of several: server/ is the primary's.
+  const primary = input.answers.servers?.[0]?.split('=')[0];
+  for (const name of [...new Set(files.map((f) => /^servers\/([^/]+)\/server\.crt$/.exec(f.path)?.[1]))].filter((n): n is string => n !== undefined && n !== primary).sort()) {
+    objects.push(secret(`${cluster}-server-${roleSlug(name)}-tls`, input, 'kubernetes.io/tls', { 'tls.crt': file(files, `servers/${name}/server.crt`), 'tls.key': file(files, `servers/${name}/server.key`), 'ca.crt': root }));
+  }
   const seen = new Map<string, string>();
   for (const role of bundleClients(files)) {
     const name = `${cluster}-client-${roleSlug(role)}`;

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { parseYamlStream } from '../helpers/yaml.js';
 
 test('each server gets its own key and certificate with its own names, from the one CA; the primary\'s is the bundle\'s server/', async (t) => {
   const work = await mkdtemp(join(tmpdir(), 'pgss-servers-'));
@@ -73,4 +74,20 @@ test('renew --server NAME: that server\'s certificate alone, under its new names
   t.deepEqual(await readFile(join(out, 'server', 'server.crt')), await readFile(join(out, 'servers', 'db1', 'server.crt')));
   t.deepEqual(await readFile(join(out, 'server', 'server.key')), await readFile(join(out, 'servers', 'db1', 'server.key')));
   t.notDeepEqual(await readFile(join(out, 'servers', 'db1', 'server.crt')), db1);
+});
+
+test('status lists every server\'s certificate; export --to kubernetes-secrets gives each server its secret', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-servers-'));
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  const out = join(work, 'b');
+  t.is((await runCli(['generate', '--out', out, '-q', '--server', 'db1=a.test', '--server', 'db2=b.test', '--server', 'db3=c.test', '--client-user', 'app'])).code, 0);
+  const s = await runCli(['status', out]);
+  t.is(s.code, 0, s.stderr);
+  t.regex(s.stdout, /server \(db2\) .*\(servers\/db2\/server\.crt\)/);
+  t.regex(s.stdout, /server \(db3\) .*\(servers\/db3\/server\.crt\)/);
+  const e = await runCli(['export', out, '--to', 'kubernetes-secrets']);
+  t.is(e.code, 0, e.stderr);
+  const docs = parseYamlStream(e.stdout) as { metadata: { name: string }; data: Record<string, string> }[];
+  t.deepEqual(docs.map((d) => d.metadata.name), ['postgresql-server-tls', 'postgresql-server-db2-tls', 'postgresql-server-db3-tls', 'postgresql-client-app']);
+  t.deepEqual(Buffer.from(docs[2]!.data['tls.key']!, 'base64'), await readFile(join(out, 'servers', 'db3', 'server.key')));
 });
