@@ -8,7 +8,7 @@ import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What a bundle's top level may hold (apply.sh, answers.json, README.md and its directories). */
-const BUNDLE_ENTRIES: ReadonlySet<string> = new Set(['answers.json', 'apply.sh', 'README.md', 'ca', 'clients', 'conf', 'server', 'servers']);
+const BUNDLE_ENTRIES: ReadonlySet<string> = new Set(['answers.json', 'apply.sh', 'README.md', 'ca', 'clients', 'conf', 'server', 'servers', 'revoked', 'rollover.json']);
 
 function isFile(path: string): boolean {
   try {

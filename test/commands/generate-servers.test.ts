@@ -91,3 +91,20 @@ test('status lists every server\'s certificate; export --to kubernetes-secrets g
   t.deepEqual(docs.map((d) => d.metadata.name), ['postgresql-server-tls', 'postgresql-server-db2-tls', 'postgresql-server-db3-tls', 'postgresql-client-app']);
   t.deepEqual(Buffer.from(docs[2]!.data['tls.key']!, 'base64'), await readFile(join(out, 'servers', 'db3', 'server.key')));
 });
+
+test('rotate-ca switch re-issues every server\'s certificate from the new CA, each under its own names', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-servers-'));
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  const out = join(work, 'b');
+  t.is((await runCli(['generate', '--out', out, '-q', '--server', 'db1=a.test', '--server', 'db2=b.test'])).code, 0);
+  for (const phase of ['trust', 'switch']) {
+    const r = await runCli(['rotate-ca', out, '--phase', phase]);
+    t.is(r.code, 0, `${phase}: ${r.stderr}`);
+  }
+  const next = new X509Certificate(await readFile(join(out, 'ca', 'next', 'root.crt')));
+  for (const [dir, host] of [['server', 'a.test'], ['servers/db1', 'a.test'], ['servers/db2', 'b.test']] as const) {
+    const cert = new X509Certificate(await readFile(join(out, dir, 'server.crt')));
+    t.true(cert.verify(next.publicKey), `${dir} is signed by the new CA`);
+    t.is(cert.checkHost(host), host);
+  }
+});
