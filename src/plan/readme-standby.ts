@@ -6,6 +6,7 @@
  * becomes the standby's primary_conninfo (27.2.5, pg_basebackup -R).
  */
 import type { Answers } from '../answers/answers.js';
+import { parseServer } from '../answers/servers.js';
 import { clientHost } from './readme-clients.js';
 import { commandLine, shellQuote } from './shell.js';
 
@@ -25,8 +26,30 @@ export function standbyConninfo(a: Pick<Answers, 'hosts' | 'port' | 'replication
   ].join(' ');
 }
 
-/** The section's Markdown, or '' when the bundle has no replication role. */
+/** The "Servers" section of a bundle of several: which files each one gets, and its apply command. */
+function serversSection(a: Answers, dataDir: string): string {
+  const servers = (a.servers ?? []).map(parseServer);
+  if (servers.length === 0) return '';
+  return [
+    '',
+    '## Servers',
+    '',
+    'Each server has its own certificate and key in `servers/NAME/`, from the one CA',
+    '(the primary\'s is also `server/`). On each, install the bundle as that server:',
+    '',
+    '```sh',
+    ...servers.map((s) => `sudo npx pg-secure-setup apply . --server ${s.name} --pgdata ${dataDir}   # ${s.hosts.join(', ')}${s === servers[0] ? ' (primary)' : ''}`),
+    '```',
+    '',
+  ].join('\n');
+}
+
+/** The sections on several servers and standbys, or '' for one server without a replication role. */
 export function standbySection(a: Answers, dataDir: string): string {
+  return serversSection(a, dataDir) + replicationSection(a, dataDir);
+}
+
+function replicationSection(a: Answers, dataDir: string): string {
   const role = a.replicationUser;
   if (!role) return '';
   const dir = STANDBY_CERT_DIR;

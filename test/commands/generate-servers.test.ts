@@ -25,6 +25,9 @@ test('each server gets its own key and certificate with its own names, from the 
   t.is(new X509Certificate(await readFile(join(out, 'servers', 'db2', 'server.crt'))).checkHost('db1.example.com'), undefined, 'db2 does not answer for db1');
   t.deepEqual(await readFile(join(out, 'servers', 'db1', 'server.crt')), await readFile(join(out, 'server', 'server.crt')));
   t.like(JSON.parse(await readFile(join(out, 'answers.json'), 'utf8')), { servers: ['db1=db1.example.com,10.0.0.5', 'db2=db2.example.com,fd00::6'], hosts: ['db1.example.com', '10.0.0.5'] });
+  const readme = await readFile(join(out, 'README.md'), 'utf8');
+  t.regex(readme, /apply \. --server db1 --pgdata \S+ +# db1\.example\.com, 10\.0\.0\.5 \(primary\)/);
+  t.regex(readme, /apply \. --server db2 --pgdata \S+ +# db2\.example\.com, fd00::6\n/);
 });
 
 test('bad servers: exit 2 naming the problem, nothing written', async (t) => {
