@@ -2,7 +2,8 @@
  * A primary and a standby from one bundle, on two PostgreSQL 15 clusters on
  * 127.0.0.1: the standby is built with the README's pg_basebackup -R command
  * over verified TLS and streams with its certificate; plaintext replication,
- * replication without a certificate and with one from another CA are refused.
+ * replication without a certificate and with one from another CA are refused;
+ * two servers of one bundle each verify under their own names only.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -29,9 +30,9 @@ async function installReplicationFiles(bundle: string, role: string, dir: string
 }
 
 /** A replication connection attempt (psql with replication=true, as a walreceiver connects); rejects with libpq's message. */
-async function replicationConnect(c: Cluster, conninfo: string, home: string): Promise<string> {
+async function replicationConnect(c: Cluster, conninfo: string, home: string, password = ''): Promise<string> {
   try {
-    const { stdout } = await run(join(c.clientBin, 'psql'), ['-XAtq', `${conninfo} replication=true connect_timeout=5`, '-c', 'IDENTIFY_SYSTEM'], { env: { ...process.env, HOME: home, PGPASSWORD: '' } });
+    const { stdout } = await run(join(c.clientBin, 'psql'), ['-XAtq', `${conninfo} replication=true connect_timeout=5`, '-c', 'IDENTIFY_SYSTEM'], { env: { ...process.env, HOME: home, PGPASSWORD: password } });
     return stdout;
   } catch (err) {
     throw new Error(String((err as { stderr?: string }).stderr ?? err));
@@ -152,4 +153,25 @@ test.serial('two servers from one bundle: apply --server installs each one\'s ce
   t.is(await until(() => ask(standby, 'standby.test'), (v) => v === 't'), 't', 'the standby serves its own certificate after the reload');
   t.regex(await ask(standby, 'localhost'), /server certificate for "standby\.test" does not match host name "localhost"/);
   t.regex(await ask(primary, 'standby.test'), /server certificate for "localhost" \(and 1 other name\) does not match host name "standby\.test"/);
+});
+
+test.serial('under a password policy the replication rule is scram-sha-256 clientcert=verify-full: certificate and password both needed', async (t) => {
+  const primary = await startCluster();
+  t.teardown(() => primary.stop());
+  const { bundle, work } = await makeBundle(['--client-certs', 'verify-full', '--replication-user', ROLE, '--port', String(primary.port)]);
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  t.regex(await readFile(join(bundle, 'conf', 'pg_hba.conf'), 'utf8'), /^hostssl\s+replication\s+replicator\s+127\.0\.0\.1\/32\s+scram-sha-256 clientcert=verify-full$/m);
+  t.regex(await readFile(join(bundle, 'README.md'), 'utf8'), /\\password replicator/);
+  const applied = await cli(['apply', bundle, '--pgdata', primary.dataDir]);
+  t.is(applied.code, 0, applied.stderr + applied.stdout);
+  await primary.psql(`CREATE ROLE ${ROLE} WITH REPLICATION LOGIN PASSWORD 'standby secret'`);
+  const certs = join(work, 'replication');
+  await installReplicationFiles(bundle, ROLE, certs);
+  const home = join(work, 'empty-home');
+  await mkdir(home);
+  const base = `host=localhost port=${primary.port} user=${ROLE} sslmode=verify-full sslrootcert=${join(certs, 'root.crt')}`;
+  const withCert = `${base} sslcert=${join(certs, 'postgresql.crt')} sslkey=${join(certs, 'postgresql.key')}`;
+  t.regex(await replicationConnect(primary, withCert, home, 'standby secret'), /^\d+\|\d+\|/, 'IDENTIFY_SYSTEM answered: certificate and password accepted');
+  t.regex(await replicationConnect(primary, withCert, home, 'wrong').catch((e: Error) => e.message), /password authentication failed for user "replicator"/);
+  t.regex(await replicationConnect(primary, base, home, 'standby secret').catch((e: Error) => e.message), /connection requires a valid client certificate/);
 });
