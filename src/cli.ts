@@ -29,6 +29,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'renew', summary: 'renew the server certificate from the same CA, or re-sign the CRLs (--crl)', load: async () => (await import('./commands/renew.js')).renew },
   { name: 'rotate-ca', summary: 'roll the CA over to a new root in three applied phases (trust, switch, finish)', load: async () => (await import('./commands/rotate-ca.js')).rotateCa },
   { name: 'lab', summary: 'a disposable, deliberately insecure practice server and a progress check (workshops)', load: async () => (await import('./commands/lab.js')).lab },
+  { name: 'export', summary: 'write a bundle as Kubernetes secrets: CloudNativePG\'s four with a Cluster snippet, or plain TLS secrets', load: async () => (await import('./commands/export.js')).exportCommand },
 ];
 
 function mainHelp(): string {

@@ -33,6 +33,8 @@ export interface Answers {
   out: string;
   /** How certificates are made. */
   pki: PkiMode;
+  /** Several servers, `NAME=HOST[,HOST...]`, the first the primary; absent or empty: one server. */
+  servers?: string[];
   /** Names and addresses clients use to reach the server; all go into subjectAltName. */
   hosts: string[];
   /** TCP port clients dial (the server's `port` setting), written into every connection string. */
@@ -51,12 +53,15 @@ export interface Answers {
   minTls: TlsVersion;
   /** Add `hostnossl ... reject` so plaintext connections are refused. */
   refusePlaintext: boolean;
+  /** The role standbys replicate as, with its own client certificate; '' or absent: no standby (27.2.5.1). */
+  replicationUser?: string;
 }
 
 /** The keys of Answers, in the order questions are asked. */
 export const ANSWER_KEYS = [
   'pgVersion',
   'out',
+  'servers',
   'hosts',
   'port',
   'pki',
@@ -67,4 +72,5 @@ export const ANSWER_KEYS = [
   'networks',
   'clientCerts',
   'clientUsers',
+  'replicationUser',
 ] as const satisfies readonly (keyof Answers)[];

@@ -13,6 +13,7 @@ import {
 } from './answers.js';
 import { checkDays, checkHost, checkNetwork, checkOneOf, checkOut, checkPort, checkRole, MAX_CLIENT_USERS, MAX_HOSTS, MAX_NETWORKS, normalizeHost } from './validate.js';
 import { versionTraits } from '../plan/versions.js';
+import { checkServerItem, normalizeServerItem, parseServer, serversProblems } from './servers.js';
 
 /** Facts about the machine the tool runs on, used for defaults. */
 export interface EnvFacts {
@@ -69,6 +70,8 @@ export interface ListQuestion<K extends keyof Answers> extends QuestionBase<K> {
   readonly maxItems: { readonly count: number; readonly why: string };
   /** The one spelling of an item checkItem accepted; duplicates are found among these. */
   readonly normalizeItem?: (item: string) => string;
+  /** Each flag value is one item, commas and all (NAME=HOST,HOST). */
+  readonly wholeItems?: boolean;
 }
 export interface TextQuestion<K extends keyof Answers> extends QuestionBase<K> {
   readonly kind: 'text' | 'number';
@@ -78,7 +81,7 @@ export type Question<K extends keyof Answers = keyof Answers> = ChoiceQuestion<K
 
 export const DEFAULT_PG_VERSION = 15;
 
-export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
+export const QUESTIONS: { readonly [K in keyof Answers]-?: Question<K> } = {
   pgVersion: {
     key: 'pgVersion',
     flag: 'pg-version',
@@ -106,6 +109,23 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     defaultValue: () => './pg-secure-setup',
     check: checkOut,
   },
+  servers: {
+    key: 'servers',
+    flag: 'server',
+    kind: 'list',
+    wholeItems: true,
+    title: 'Servers',
+    prompt: 'Servers of the bundle, NAME=HOST[,HOST...], the primary first',
+    help: 'Each server gets its own key and certificate in servers/NAME/, with its own names, all from the bundle\'s one CA; the first is the primary and its names are the bundle\'s hosts. apply --server NAME installs that server\'s files.',
+    manual: '18.9.5 Creating Certificates; 27.2 Log-Shipping Standby Servers',
+    more: 'A primary and its standbys: db1=db1.example.com,10.0.0.5 then db2=db2.example.com,10.0.0.6. A host belongs to one server only, so verify-full tells them apart. Without it the bundle describes one server, named by its hosts.',
+    onlyValue: () => [], // not asked by the interactive front ends yet: a flag or the answers file sets it
+    checkItem: checkServerItem,
+    normalizeItem: normalizeServerItem,
+    minItems: () => 0,
+    maxItems: { count: 20, why: 'each gets its own key and certificate' },
+    defaultValue: () => [],
+  },
   hosts: {
     key: 'hosts',
     flag: 'host',
@@ -119,6 +139,8 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     normalizeItem: normalizeHost,
     minItems: () => 1,
     maxItems: { count: MAX_HOSTS, why: 'each goes into the server certificate, which clients read at every connection' },
+    // With several servers, the primary's names are the bundle's hosts.
+    onlyValue: (p) => (p.servers?.length ? [...parseServer(p.servers[0]!).hosts] : undefined),
     defaultValue: (_p, env) => unique([env.fqdn, env.hostname, 'localhost', '127.0.0.1', '::1']),
   },
   port: {
@@ -247,6 +269,19 @@ export const QUESTIONS: { readonly [K in keyof Answers]: Question<K> } = {
     maxItems: { count: MAX_CLIENT_USERS, why: 'each gets its own key and certificate; issue more later from the CA' },
     defaultValue: (p) => (p.pki === 'self-signed' || p.clientCerts === 'none' ? [] : ['postgres']),
   },
+  replicationUser: {
+    key: 'replicationUser',
+    flag: 'replication-user',
+    kind: 'text',
+    title: 'Replication role',
+    prompt: 'Role that standbys replicate as (empty: no standby)',
+    help: 'Gets a client certificate in clients/ROLE/ and its own first rule: hostssl replication ROLE NETWORKS cert (scram-sha-256 clientcert=verify-full unless client certificates are "cert"), so a standby proves itself with its certificate. Usually replicator.',
+    manual: '27.2.5.1 Authentication (High Availability); 20.12 Certificate Authentication',
+    more: 'A standby connects to the primary as this role with sslmode=verify-full and the files of clients/ROLE/ in its primary_conninfo; the bundle README gives the pg_basebackup -R command that builds one. Create the role on the primary with REPLICATION LOGIN. Self-signed mode has no CA to sign its certificate.',
+    onlyValue: () => '', // not asked by the interactive front ends yet: a flag or the answers file sets it
+    defaultValue: () => '',
+    check: (v) => (v === undefined || v === '' ? undefined : checkRole(v)),
+  },
 };
 
 /**
@@ -324,6 +359,16 @@ export function crossCheck(a: Answers): { field: keyof Answers; message: string 
   if (a.pki === 'self-signed' && a.clientCerts !== 'none') {
     problems.push({ field: 'clientCerts', message: `"${a.clientCerts}" needs a CA to sign client certificates: choose pki "ca" or "ca-intermediate", or client certificates "none"` });
   }
+  for (const message of serversProblems(a.servers ?? [])) problems.push({ field: 'servers', message });
+  if (a.servers?.length && a.pki === 'self-signed') {
+    problems.push({ field: 'servers', message: 'several servers need one CA to sign their certificates: choose pki "ca" or "ca-intermediate"' });
+  }
+  if (a.servers?.length && a.hosts.join(',') !== parseServer(a.servers[0]!).hosts.join(',')) {
+    problems.push({ field: 'hosts', message: 'with --server, the hosts are the first server\'s: give them there, not with --host' });
+  }
+  if (a.pki === 'self-signed' && a.replicationUser) {
+    problems.push({ field: 'replicationUser', message: 'self-signed mode has no CA to sign the replication certificate: choose pki "ca" or "ca-intermediate"' });
+  }
   if (a.pki === 'self-signed' && a.clientUsers.length > 0) {
     problems.push({ field: 'clientUsers', message: 'self-signed mode has no CA to sign client certificates: choose pki "ca" or "ca-intermediate"' });
   }
@@ -343,7 +388,7 @@ export function parseAnswerText<K extends keyof Answers>(key: K, text: string): 
     return found.value as Answers[K];
   }
   // Commas separate items (no host, network or role contains one); spaces stay, so checks can name them.
-  if (q.kind === 'list') return normalizeList(q, text.split(',').map((s) => s.trim()).filter(Boolean)) as Answers[K];
+  if (q.kind === 'list') return normalizeList(q, q.wholeItems ? [text.trim()] : text.split(',').map((s) => s.trim()).filter(Boolean)) as Answers[K];
   return text as Answers[K];
 }
 

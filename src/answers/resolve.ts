@@ -102,7 +102,8 @@ export function completeAnswers(given: Partial<Answers>, env: EnvFacts): Answers
 /** Answers as saved to a file: stable key order, never a secret (Answers holds none). */
 export function answersToJson(a: Answers): string {
   const ordered: Record<string, unknown> = {};
-  for (const key of ANSWER_KEYS) ordered[key] = a[key];
+  // No standby, no key: answers files written before replication stay as they were.
+  for (const key of ANSWER_KEYS) if (!((key === 'replicationUser' || key === 'servers') && !a[key]?.length)) ordered[key] = a[key];
   return JSON.stringify(ordered, null, 2) + '\n';
 }
 

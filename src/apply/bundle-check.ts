@@ -21,6 +21,8 @@ export interface BundleCheckOptions {
   readonly passphraseCommand?: string;
   /** --allow-edited-rules: install pg_hba.conf rules generate would not have made. */
   readonly allowEditedRules?: boolean;
+  /** --server NAME: in a bundle of several servers, the one whose servers/NAME/ files are installed. */
+  readonly server?: string;
 }
 
 /** One reason the bundle is refused, naming the file (and line) or setting. */

@@ -5,6 +5,7 @@
  * flag (bundle-check.ts), before anything on the server is touched.
  */
 import { X509Certificate } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PG_VERSIONS } from '../answers/answers.js';
 import { UsageError } from '../errors.js';
@@ -52,6 +53,27 @@ function checkPublicFiles(server: Partial<Record<ServerFileName, Uint8Array>>, d
   }
 }
 
+/**
+ * Where the chosen server's certificate and key are: servers/NAME/ in a
+ * bundle of several servers (then --server is required), server/ otherwise.
+ */
+async function ownServerDir(dir: string, dirArg: string, name: string | undefined): Promise<string | undefined> {
+  let names: string[] = [];
+  try {
+    names = (await readdir(join(dir, 'servers'), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  } catch {
+    // No servers/: a bundle of one server.
+  }
+  if (name === undefined) {
+    if (names.length > 1) throw new UsageError(`${dirArg} holds ${names.length} servers (${names.join(', ')}): name the one this is with --server NAME`);
+    return undefined;
+  }
+  if (!names.includes(name)) {
+    throw new UsageError(`--server ${name}: ${names.length ? `the bundle's servers are ${names.join(', ')}` : 'the bundle describes one server; leave --server out'}`);
+  }
+  return `servers/${name}`;
+}
+
 /** Read and check a bundle directory; every problem found is named at once, before anything changes. */
 export async function readBundle(dirArg: string, now = new Date(), check: BundleCheckOptions = {}): Promise<ReadBundle> {
   const dir = resolve(dirArg);
@@ -70,9 +92,11 @@ export async function readBundle(dirArg: string, now = new Date(), check: Bundle
     const missing = [!answers && 'answers.json', !hba && 'conf/pg_hba.conf', !settings && 'conf/pg-secure-setup.conf'].filter(Boolean).join(', ');
     throw new UsageError(`${dirArg} is not a pg-secure-setup bundle (missing ${missing}); make one with pg-secure-setup generate`);
   }
+  const own = await ownServerDir(dir, dirArg, check.server);
   const server: Partial<Record<ServerFileName, Uint8Array>> = {};
   for (const name of Object.keys(SERVER_FILE_SETTINGS) as ServerFileName[]) {
-    const bytes = await read(`server/${name}`);
+    // A server's own certificate and key; the CA and CRL are the bundle's, shared by all.
+    const bytes = await read(own && (name === 'server.crt' || name === 'server.key') ? `${own}/${name}` : `server/${name}`);
     if (bytes) server[name] = bytes;
   }
   const key = server['server.key'];

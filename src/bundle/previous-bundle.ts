@@ -9,11 +9,11 @@ import { join } from 'node:path';
 
 /**
  * What a bundle's top level may hold: apply.sh, answers.json, README.md and
- * the four directories generate makes, plus what living with it adds
+ * the directories generate makes (servers/ for several servers), plus what living with it adds
  * (`revoke` keeps revoked clients in revoked/, `rotate-ca` its phase in
  * rollover.json).
  */
-const BUNDLE_ENTRIES: ReadonlySet<string> = new Set(['answers.json', 'apply.sh', 'README.md', 'ca', 'clients', 'conf', 'server', 'revoked', 'rollover.json']);
+const BUNDLE_ENTRIES: ReadonlySet<string> = new Set(['answers.json', 'apply.sh', 'README.md', 'ca', 'clients', 'conf', 'server', 'servers', 'revoked', 'rollover.json']);
 
 function isFile(path: string): boolean {
   try {

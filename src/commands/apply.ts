@@ -37,6 +37,7 @@ const OPTIONS = {
   'passphrase-command': { type: 'string' },
   'restart-mode': { type: 'string' },
   'allow-edited-rules': { type: 'boolean' },
+  server: { type: 'string' },
   'dry-run': { type: 'boolean', short: 'n' },
   yes: { type: 'boolean', short: 'y' },
   quiet: { type: 'boolean', short: 'q' },
@@ -116,6 +117,8 @@ ${WHERE_HELP}
                           (the server runs it at every start); refused without this flag
   --allow-edited-rules    install conf/pg_hba.conf rules generate would not make (methods
                           other than scram-sha-256, cert, reject, peer on local)
+  --server NAME           in a bundle of several servers (generate --server), install
+                          servers/NAME/'s certificate and key; required there
   -n, --dry-run           print a diff of every file and the commands (and ALTER SYSTEM
                           statements); change nothing
   -y, --yes               allow a restart when one is needed (pg_ctl restart -m fast)
@@ -148,6 +151,7 @@ Undo the last apply with 'pg-secure-setup rollback'.`,
         check: {
           ...(typeof values['passphrase-command'] === 'string' ? { passphraseCommand: values['passphrase-command'] } : {}),
           allowEditedRules: !!values['allow-edited-rules'],
+          ...(typeof values.server === 'string' ? { server: values.server } : {}),
         },
         dryRun: !!values['dry-run'],
         yes: !!values.yes,

@@ -11,6 +11,7 @@ const OPTIONS = {
   ...MANAGE_OPTIONS,
   days: { type: 'string' },
   host: { type: 'string', multiple: true },
+  server: { type: 'string' },
   'new-key': { type: 'boolean' },
   crl: { type: 'boolean' },
 } as const;
@@ -19,7 +20,7 @@ const OPTIONS = {
 export const renew: Command = {
   name: 'renew',
   summary: 'renew the server certificate (same CA, same names unless changed) or re-sign the CRLs (--crl)',
-  help: () => `Usage: pg-secure-setup renew BUNDLE [--days N] [--host NAME ...] [--new-key]
+  help: () => `Usage: pg-secure-setup renew BUNDLE [--days N] [--host NAME ...] [--new-key] [--server NAME]
        pg-secure-setup renew BUNDLE --crl
 
 Signs a new server certificate with the bundle's CA and writes
@@ -36,6 +37,8 @@ Options:
   --days N              validity in days (default: the bundle's days)
   --host NAME           a name or address for the certificate (repeatable)
   --new-key             make a new server key too (default: keep the key)
+  --server NAME         in a bundle of several servers, the one to renew (servers/NAME/;
+                        the primary's is also server/); required there
   --crl                 re-sign the CRLs instead
 ${CA_HELP}
 
@@ -60,12 +63,12 @@ Exit codes: 0 renewed, 2 bad input (nothing written).`,
       process.stdout.write(`Re-signed server/root.crl. Install it: pg-secure-setup apply ${dir} --pgdata DATADIR (a reload).\n`);
       return 0;
     }
-    const result = await planRenew(bundle, ca, { now, newKey: !!values['new-key'], ...(days ? { days } : {}), ...(values.host ? { hosts: values.host } : {}) });
+    const result = await planRenew(bundle, ca, { now, newKey: !!values['new-key'], ...(days ? { days } : {}), ...(values.host ? { hosts: values.host } : {}), ...(values.server !== undefined ? { server: values.server } : {}) });
     const note = await commitBundle(bundle, result.files);
     if (note) process.stderr.write(note);
     process.stdout.write(
       `Renewed the server certificate for ${result.hosts.join(', ')} (serial ${result.cert.serialHex}, until ${result.cert.notAfter.toISOString().slice(0, 10)}${values['new-key'] ? ', new key' : ', same key'}).\n` +
-        `Install it: pg-secure-setup apply ${dir} --pgdata DATADIR (a reload, no restart; clients keep their files).\n`,
+        `Install it: pg-secure-setup apply ${dir}${values.server !== undefined ? ` --server ${values.server}` : ''} --pgdata DATADIR (a reload, no restart; clients keep their files).\n`,
     );
     return 0;
   },

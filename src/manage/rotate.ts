@@ -96,7 +96,12 @@ async function trust(bundle: LoadedBundle, old: CaSet, caDir: string | undefined
 async function switchPhase(bundle: LoadedBundle, old: CaSet, next: CaSet, now: Date): Promise<RotateResult> {
   const caEnd = inspectCertificate(next.issuing.certPem).notAfter;
   const days = Math.min(bundle.answers.days, Math.floor((caEnd.getTime() - now.getTime()) / DAY_MS));
-  let current: LoadedBundle = { ...bundle, files: (await planRenew(bundle, next, { now, days, newKey: false })).files };
+  // Every server of a bundle of several is re-issued from the new CA (the primary's is server/ too).
+  const servers = (bundle.answers.servers ?? []).map((s) => s.slice(0, s.indexOf('=')));
+  let current: LoadedBundle = bundle;
+  for (const server of servers.length > 0 ? servers : [undefined]) {
+    current = { ...current, files: (await planRenew(current, next, { now, days, newKey: false, ...(server !== undefined ? { server } : {}) })).files };
+  }
   for (const role of clientRoles(bundle)) {
     current = { ...current, files: (await planIssue(current, next, { role, force: true, now, days })).files };
   }

@@ -45,6 +45,11 @@ export async function findCerts(bundle: LoadedBundle, caDir: string | undefined)
     }
   }
   if (serverChain[0]) certs.push({ role: 'server', name: 'server', path: 'server/server.crt', pem: serverChain[0] });
+  // The other servers of a bundle of several (the primary's is server/ itself), after it: the server compared stays server/.
+  for (const name of (bundle.answers.servers ?? []).slice(1).map((s) => s.slice(0, s.indexOf('=')))) {
+    const pem = pemBlocks(textOf(bundle.files, `servers/${name}/server.crt`) ?? '')[0];
+    if (pem) certs.push({ role: 'server', name, path: `servers/${name}/server.crt`, pem });
+  }
   const clients = bundle.files.filter((f) => /^clients\/[^/]+\/postgresql\.crt$/.test(f.path));
   for (const f of clients) {
     const pem = pemBlocks(Buffer.from(f.bytes).toString('utf8'))[0];

@@ -105,7 +105,7 @@ export function judgeStatus(input: StatusInput): StatusReport {
     };
     if (!row.revoked) {
       const what = c.role === 'client' ? `client certificate of ${c.name}` : c.name === c.role ? `${c.role} certificate` : `${c.role} certificate (${c.name})`;
-      const fix = c.role === 'server' ? 'renew it: pg-secure-setup renew BUNDLE' : c.role === 'client' ? `issue a new one: pg-secure-setup issue BUNDLE --client-user ${c.name} --force` : 'plan a CA rollover (rotate-ca)';
+      const fix = c.role === 'server' ? `renew it: pg-secure-setup renew BUNDLE${c.name === 'server' ? '' : ` --server ${c.name}`}` : c.role === 'client' ? `issue a new one: pg-secure-setup issue BUNDLE --client-user ${c.name} --force` : 'plan a CA rollover (rotate-ca)';
       if (info.notAfter.getTime() <= now.getTime()) problems.push(`${what} expired on ${day(info.notAfter)}: ${fix}`);
       else if (row.daysLeft < warnDays) problems.push(`${what} expires in ${row.daysLeft} days (${day(info.notAfter)}): ${fix}`);
     }

@@ -38,13 +38,31 @@ function describe(a: Pick<Answers, 'clientCerts'>): string {
   }
 }
 
-export function planHbaRules(a: Pick<Answers, 'clientCerts' | 'refusePlaintext' | 'networks'>): PlannedRule[] {
+/**
+ * The standby's role always proves itself with its certificate (CN = role):
+ * `cert`, or under a password policy `scram-sha-256 clientcert=verify-full`
+ * (27.2.5.1, 20.12).
+ */
+function replicationMethod(a: Pick<Answers, 'clientCerts'>): Pick<HbaRule, 'method' | 'options'> {
+  return a.clientCerts === 'cert' ? { method: 'cert', options: [] } : { method: 'scram-sha-256', options: [['clientcert', 'verify-full']] };
+}
+
+export function planHbaRules(a: Pick<Answers, 'clientCerts' | 'refusePlaintext' | 'networks' | 'replicationUser'>): PlannedRule[] {
   const rules: PlannedRule[] = [
     {
       rule: { type: 'local', databases: ['all'], users: ['all'], method: 'peer', options: [] },
       comment: 'Local administration over the Unix socket: the OS user must match the role (peer), so the administrator keeps a way in.',
     },
   ];
+  if (a.replicationUser) {
+    const method = replicationMethod(a);
+    for (const net of a.networks) {
+      rules.push({
+        rule: { type: 'hostssl', databases: ['replication'], users: [a.replicationUser], address: net, ...method },
+        comment: `Standbys from ${net} replicate as ${a.replicationUser} over TLS with its client certificate (CN=${a.replicationUser}).`,
+      });
+    }
+  }
   if (a.refusePlaintext) {
     rules.push(
       {
@@ -85,7 +103,7 @@ export function bundleRuleShapes(): ReadonlySet<string> {
   const shapes = new Set<string>();
   for (const clientCerts of CLIENT_CERT_MODES) {
     for (const refusePlaintext of [true, false]) {
-      for (const r of planHbaRules({ clientCerts, refusePlaintext, networks: ['all'] })) shapes.add(ruleShape(r.rule));
+      for (const r of planHbaRules({ clientCerts, refusePlaintext, networks: ['all'], replicationUser: 'replicator' })) shapes.add(ruleShape(r.rule));
     }
   }
   return shapes;

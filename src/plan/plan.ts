@@ -7,7 +7,7 @@ import type { Answers } from '../answers/answers.js';
 import { answersToJson } from '../answers/resolve.js';
 import { formatRule } from '../hba/index.js';
 import type { CertRequest } from '../pki/index.js';
-import { clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
+import { bundleServers, certRoles, clientId, INTERMEDIATE_ID, planCertificates, ROOT_ID, SERVER_ID } from './certs.js';
 import { planHbaRules, type PlannedRule } from './hba-rules.js';
 import { passphraseReadme, passphraseSettings } from './key-passphrase.js';
 import { gssSettings, IDENT_MAP, identLines, KEYTAB_FILE, withGssRules, type GssOptions } from './gss.js';
@@ -102,9 +102,15 @@ function keyMaterialFiles(a: Answers): PlanFile[] {
     { path: 'server/server.key', mode: PRIVATE, source: { kind: 'key', id: SERVER_ID }, about: 'server private key (ssl_key_file)' },
     { path: 'server/root.crt', mode: PUBLIC, source: { kind: 'certs', ids: [trustAnchor(a)] }, about: hasCa(a) ? 'root CA: what clients trust and client certificates chain to (ssl_ca_file)' : 'the self-signed server certificate, which clients trust directly' },
   ];
+  for (const s of bundleServers(a)) {
+    files.push(
+      { path: `servers/${s.name}/server.crt`, mode: PUBLIC, source: { kind: 'certs', ids: [s.id, ...chainAfterLeaf(a)] }, about: `${s.name}'s certificate (${s.hosts.join(', ')}), then any intermediate` },
+      { path: `servers/${s.name}/server.key`, mode: PRIVATE, source: { kind: 'key', id: s.id }, about: `${s.name}'s private key (apply --server ${s.name})` },
+    );
+  }
   if (hasCa(a)) {
     files.push({ path: 'server/root.crl', mode: PUBLIC, source: { kind: 'crl', caIds: caIds(a) }, about: 'signed, empty revocation list of each CA (ssl_crl_file)' });
-    for (const role of a.clientUsers) {
+    for (const role of certRoles(a)) {
       const dir = `clients/${role}`;
       files.push(
         { path: `${dir}/postgresql.crt`, mode: PUBLIC, source: { kind: 'certs', ids: [clientId(role), ...chainAfterLeaf(a)] }, about: `client certificate for ${role} (CN=${role}), then any intermediate` },

@@ -8,6 +8,7 @@ import { modeText } from '../file-mode.js';
 import type { PlannedRule } from './hba-rules.js';
 import { asksPassword, clientHost, clientSections } from './readme-clients.js';
 import { layersText, type LayerTransport } from './layers.js';
+import { standbySection } from './readme-standby.js';
 import { commandLine, shellQuote } from './shell.js';
 import { fill, type Templates } from './template.js';
 
@@ -107,5 +108,6 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     layers: layersText(r.transport),
     keyNote: r.keyNote ?? '',
     gssNote: r.gssNote ?? '',
+    standbySection: standbySection(a, shellQuote(r.dirs.data)),
   });
 }

@@ -17,10 +17,10 @@ export type StepId = (typeof STEP_IDS)[number];
 
 export const STEPS: readonly StepInfo[] = [
   { id: 'where', title: 'Where', questions: ['pgVersion', 'out'] },
-  { id: 'identity', title: 'Server identity', questions: ['hosts', 'port'] },
+  { id: 'identity', title: 'Server identity', questions: ['servers', 'hosts', 'port'] },
   { id: 'certificates', title: 'Certificates', questions: ['pki', 'keyBits', 'days'] },
   { id: 'tls', title: 'TLS policy', questions: ['minTls', 'refusePlaintext', 'networks'] },
-  { id: 'clients', title: 'Client certificates', questions: ['clientCerts', 'clientUsers'] },
+  { id: 'clients', title: 'Client certificates', questions: ['clientCerts', 'clientUsers', 'replicationUser'] },
   { id: 'passwords', title: 'Passwords', questions: [] },
   { id: 'review', title: 'Review', questions: [] },
   { id: 'writing', title: 'Writing the bundle', questions: [] },

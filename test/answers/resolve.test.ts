@@ -9,6 +9,7 @@ test('defaults make a complete, valid answer set', (t) => {
   t.deepEqual(a, {
     pgVersion: 16,
     out: './pg-secure-setup',
+    servers: [],
     hosts: ['db1', 'localhost', '127.0.0.1', '::1'],
     port: 5432,
     pki: 'ca',
@@ -19,6 +20,7 @@ test('defaults make a complete, valid answer set', (t) => {
     networks: ['samenet'],
     clientCerts: 'verify-full',
     clientUsers: ['postgres'],
+    replicationUser: '',
   });
 });
 

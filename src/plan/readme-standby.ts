@@ -1,0 +1,88 @@
+/**
+ * The README's "Standby" section, when the bundle has a replication role:
+ * the role on the primary, the replication client's files on the standby
+ * (owned by the server's user, key 0600: libpq refuses a key others can
+ * read, 32.19.2), and the pg_basebackup -R command whose connection string
+ * becomes the standby's primary_conninfo (27.2.5, pg_basebackup -R).
+ */
+import type { Answers } from '../answers/answers.js';
+import { parseServer } from '../answers/servers.js';
+import { clientHost } from './readme-clients.js';
+import { commandLine, shellQuote } from './shell.js';
+
+/** Where the standby keeps the replication role's files: outside the data directory, so a new base backup leaves them alone. */
+export const STANDBY_CERT_DIR = '/var/lib/postgresql/replication';
+
+/** The conninfo a standby dials the primary with: verified TLS and the role's certificate. */
+export function standbyConninfo(a: Pick<Answers, 'hosts' | 'port' | 'replicationUser'>, host: string, certDir = STANDBY_CERT_DIR): string {
+  return [
+    `host=${host}`,
+    `port=${a.port}`,
+    `user=${a.replicationUser}`,
+    'sslmode=verify-full',
+    `sslrootcert=${certDir}/root.crt`,
+    `sslcert=${certDir}/postgresql.crt`,
+    `sslkey=${certDir}/postgresql.key`,
+  ].join(' ');
+}
+
+/** The "Servers" section of a bundle of several: which files each one gets, and its apply command. */
+function serversSection(a: Answers, dataDir: string): string {
+  const servers = (a.servers ?? []).map(parseServer);
+  if (servers.length === 0) return '';
+  return [
+    '',
+    '## Servers',
+    '',
+    'Each server has its own certificate and key in `servers/NAME/`, from the one CA',
+    '(the primary\'s is also `server/`). On each, install the bundle as that server:',
+    '',
+    '```sh',
+    ...servers.map((s) => `sudo npx pg-secure-setup apply . --server ${s.name} --pgdata ${dataDir}   # ${s.hosts.join(', ')}${s === servers[0] ? ' (primary)' : ''}`),
+    '```',
+    '',
+  ].join('\n');
+}
+
+/** The sections on several servers and standbys, or '' for one server without a replication role. */
+export function standbySection(a: Answers, dataDir: string): string {
+  return serversSection(a, dataDir) + replicationSection(a, dataDir);
+}
+
+function replicationSection(a: Answers, dataDir: string): string {
+  const role = a.replicationUser;
+  if (!role) return '';
+  const dir = STANDBY_CERT_DIR;
+  return [
+    '',
+    '## Standby',
+    '',
+    `Standbys replicate as \`${role}\` over TLS, proving themselves with`,
+    `\`clients/${role}/\` (the first rules above). On the primary, once:`,
+    '',
+    '```sql',
+    `CREATE ROLE ${role} WITH REPLICATION LOGIN;`,
+    ...(a.clientCerts === 'cert' ? [] : [`\\password ${role}`]),
+    '```',
+    '',
+    a.clientCerts === 'cert'
+      ? 'The `cert` rule asks no password: the key is the login.'
+      : `The rule also asks for ${role}'s SCRAM password: put it in the postgres user's \`~/.pgpass\` on the standby (mode 0600), never in the connection string.`,
+    '',
+    'On the standby, as root, with its server stopped and its data directory',
+    'empty: the replication files for the postgres user, then the base backup,',
+    'whose `-R` writes this connection string as `primary_conninfo`:',
+    '',
+    '```sh',
+    commandLine(['install', '-d', '-m', '0700', '-o', 'postgres', '-g', 'postgres', dir]),
+    commandLine(['install', '-m', '0644', '-o', 'postgres', '-g', 'postgres', `clients/${role}/postgresql.crt`, `clients/${role}/root.crt`, `${dir}/`]),
+    commandLine(['install', '-m', '0600', '-o', 'postgres', '-g', 'postgres', `clients/${role}/postgresql.key`, `${dir}/`]),
+    `sudo -u postgres pg_basebackup -D ${dataDir} -R -X stream -d ${shellQuote(standbyConninfo(a, clientHost(a)))}`,
+    '```',
+    '',
+    'Then install this bundle on the standby as on the primary and start it.',
+    'On the primary, `SELECT s.ssl, s.client_dn FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)`',
+    `shows the standby with \`ssl\` true and \`client_dn\` \`/CN=${role}\`.`,
+    '',
+  ].join('\n');
+}
