@@ -1,4 +1,4 @@
-/** A real YAML parser for tests (js-yaml, installed with ava through supertap); no YAML library ships in the tool. */
+/** A real YAML parser for tests (js-yaml, a devDependency); no YAML library ships in the tool. */
 import { createRequire } from 'node:module';
 
 const jsYaml = createRequire(import.meta.url)('js-yaml') as { safeLoadAll(text: string): unknown[] };
