@@ -148,7 +148,7 @@ export async function startServer(user: ServerUser, bin: string, p: LabPaths): P
 /** A step of the server that failed (not the user's input): its own message, exit code 1, no stack trace. */
 export class LabFailure extends UsageError {
   override name = 'LabFailure';
-  readonly status = 1;
+  override readonly exitCode = 1;
 }
 
 /** The server could not listen: another program took its port. */

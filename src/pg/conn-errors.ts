@@ -50,7 +50,7 @@ export class ConnectionError extends UsageError {
 /** The exit code a command should return for an error: ConnectionError.status, UsageError 2, else 1. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ConnectionError) return err.status;
-  if (err instanceof UsageError) return 2;
+  if (err instanceof UsageError) return err.exitCode;
   return 1;
 }
 

@@ -13,7 +13,7 @@ import { runCli } from '../helpers/cli.js';
 import { embeddedBinDir } from '../helpers/embedded-pg.js';
 import { cliSession, hasTmux } from '../e2e/wizard-terminal.js';
 
-const ready = hasTmux() && existsSync(new URL('../../dist/commands/lab.js', import.meta.url));
+const ready = hasTmux() && existsSync(new URL('../../dist/cli.js', import.meta.url));
 const e2e = ready ? test.serial : test.serial.skip;
 
 e2e('asked on a terminal: "n" fetches nothing and leaves nothing; "y" fetches PostgreSQL 14 and starts the lab', async (t) => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { cliSession, hasTmux } from '../e2e/wizard-terminal.js';
 
-const ready = hasTmux() && existsSync(new URL('../../dist/commands/wizard.js', import.meta.url));
+const ready = hasTmux() && existsSync(new URL('../../dist/cli.js', import.meta.url));
 const e2e = ready ? test.serial : test.serial.skip;
 
 e2e('the wizard with the lab\'s --connect string: the lab\'s version, port and md5 roles; its bundle applies; lab check sees TLS', async (t) => {
