@@ -140,12 +140,12 @@ test('gssapi asks the realm (refusing none and a bad one), the keytab, the servi
   await term.on(/> "EXAMPLE COM" is not a Kerberos realm/, CTRL_U, ...'EXAMPLE.COM', ENTER);
   await term.on(/\? Path of the server's keytab/, ...'/etc/pg.keytab', ENTER);
   await term.on(/\? Service name of the server's principal/, ENTER);
-  await term.on(/\? Who may log in as which role/, ...'alice@EXAMPLE.COM=app', ENTER);
+  await term.on(/\? Who may log in as which role/, ...'alice@EXAMPLE.COM=app, bob@EXAMPLE.COM=app', ENTER);
   for (const prompt of PROMPTS.slice(11, 13)) await term.on(prompt, ENTER);
   await term.on(PROMPTS[13]!, ...'replicator', ENTER);
   await term.on(PROMPTS.at(-1)!, ENTER);
   await done;
-  t.like(written[0], { transport: 'gssapi', krbRealm: 'EXAMPLE.COM', krbKeytab: '/etc/pg.keytab', krbSrvname: 'postgres', gssMaps: ['alice@EXAMPLE.COM=app'], replicationUser: 'replicator' });
+  t.like(written[0], { transport: 'gssapi', krbRealm: 'EXAMPLE.COM', krbKeytab: '/etc/pg.keytab', krbSrvname: 'postgres', gssMaps: ['alice@EXAMPLE.COM=app', 'bob@EXAMPLE.COM=app'], replicationUser: 'replicator' });
 });
 
 test('flags answer their questions: they are shown, not asked', async (t) => {
