@@ -31,7 +31,7 @@ export const GSS_HELP = `  --transport tls|gssapi|both
                         without it a principal of REALM logs in as the role of its name`;
 
 /** Read the first byte: the keytab must be a readable regular file, not empty (an MIT keytab starts 0x05). */
-function checkKeytab(path: string): void {
+export function checkKeytab(path: string): void {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -45,6 +45,16 @@ function checkKeytab(path: string): void {
     if (readSync(fd, first, 0, 1, 0) !== 1 || first[0] !== 0x05) throw new UsageError(`--krb-keytab ${path}: not a Kerberos keytab (make one with kadmin: ktadd -k FILE postgres/HOST); nothing was written`);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Why the keytab at `path` cannot be used (its first byte read), or undefined: the wizard's inline check. */
+export function keytabProblem(path: string): string | undefined {
+  try {
+    checkKeytab(path);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.replace(/^--krb-keytab /, '').replace(/; nothing was written$/, '');
   }
 }
 

@@ -28,7 +28,7 @@ import { buildSummary, type WizardSummary } from '../wizard/summary.js';
 import { CANCELLED_TEXT, type FrontEnd } from '../wizard/front-end.js';
 import type { Command } from './command.js';
 import { gatherEnvFacts } from './env-facts.js';
-import { GSS_HELP, GSS_OPTIONS, gssFromAnswers } from './gss-options.js';
+import { checkKeytab, GSS_HELP, GSS_OPTIONS, gssFromAnswers, keytabProblem } from './gss-options.js';
 import { KEY_PASSPHRASE_HELP, KEY_PASSPHRASE_OPTIONS, keyPassphraseFromFlags } from './key-passphrase-input.js';
 import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverContext } from './server-prefill.js';
 
@@ -118,7 +118,10 @@ async function flowConfig(fixed: Partial<Answers>, answersFile: string | undefin
     const problem = outDirProblem(fixed.out, force);
     if (problem) throw new UsageError(`--out ${problem}`);
   }
-  return { env, fixed, prefill, server: pre, extraCheck: (key, value) => (key === 'out' ? outDirProblem(String(value), force) : undefined) };
+  if (fixed.krbKeytab) checkKeytab(fixed.krbKeytab);
+  const extraCheck = (key: keyof Answers, value: unknown) =>
+    key === 'out' ? outDirProblem(String(value), force) : key === 'krbKeytab' && value ? keytabProblem(String(value)) : undefined;
+  return { env, fixed, prefill, server: pre, extraCheck };
 }
 
 /**
