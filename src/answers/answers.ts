@@ -26,6 +26,11 @@ export type KeyBits = (typeof KEY_BITS)[number];
 export const PG_VERSIONS = [12, 13, 14, 15, 16, 17, 18] as const;
 export type PgVersion = (typeof PG_VERSIONS)[number];
 
+/** How connections are encrypted in transit: TLS (18.9), GSSAPI (18.10), or both. */
+export const TRANSPORTS = ['tls', 'gssapi', 'both'] as const;
+/** One of TRANSPORTS. */
+export type Transport = (typeof TRANSPORTS)[number];
+
 export interface Answers {
   /** Major version of the server the bundle is for. */
   pgVersion: PgVersion;
@@ -53,6 +58,16 @@ export interface Answers {
   minTls: TlsVersion;
   /** Add `hostnossl ... reject` so plaintext connections are refused. */
   refusePlaintext: boolean;
+  /** How connections are encrypted (18.9, 18.10); absent: tls. */
+  transport?: Transport;
+  /** The site's Kerberos realm; '' or absent with tls. */
+  krbRealm?: string;
+  /** The server's keytab, read when the bundle is written; '' or absent with tls. */
+  krbKeytab?: string;
+  /** Service name of the server's principal (libpq krbsrvname); '' or absent: postgres. */
+  krbSrvname?: string;
+  /** PRINCIPAL=ROLE lines for pg_ident.conf; absent or empty: principals log in as the role of their name. */
+  gssMaps?: string[];
   /** The role standbys replicate as, with its own client certificate; '' or absent: no standby (27.2.5.1). */
   replicationUser?: string;
 }
@@ -70,6 +85,11 @@ export const ANSWER_KEYS = [
   'minTls',
   'refusePlaintext',
   'networks',
+  'transport',
+  'krbRealm',
+  'krbKeytab',
+  'krbSrvname',
+  'gssMaps',
   'clientCerts',
   'clientUsers',
   'replicationUser',

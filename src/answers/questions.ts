@@ -14,70 +14,11 @@ import {
 import { checkDays, checkHost, checkNetwork, checkOneOf, checkOut, checkPort, checkRole, MAX_CLIENT_USERS, MAX_HOSTS, MAX_NETWORKS, normalizeHost } from './validate.js';
 import { versionTraits } from '../plan/versions.js';
 import { checkServerItem, normalizeServerItem, parseServer, serversProblems } from './servers.js';
+import type { ListQuestion, Question } from './question-types.js';
+import { TRANSPORT_QUESTIONS, transportProblems } from './questions-transport.js';
 
-/** Facts about the machine the tool runs on, used for defaults. */
-export interface EnvFacts {
-  /** os.hostname() */
-  hostname?: string;
-  /** Fully qualified name, when known and different. */
-  fqdn?: string;
-  /** Major version from pg_config / postgres --version, when found. */
-  detectedPgVersion?: number;
-}
+export type { Choice, ChoiceQuestion, EnvFacts, ListQuestion, Question, TextQuestion } from './question-types.js';
 
-/** A choice among fixed values. */
-export interface Choice<V> {
-  readonly value: V;
-  readonly label: string;
-  /** One line on what this value means. */
-  readonly hint: string;
-}
-
-interface QuestionBase<K extends keyof Answers> {
-  readonly key: K;
-  /** Long flag name, without dashes. */
-  readonly flag: string;
-  /** Short title for a step or a prompt. */
-  readonly title: string;
-  /** The question as asked. */
-  readonly prompt: string;
-  /** Two or three lines: what the choice means and its trade-off. */
-  readonly help: string;
-  /** Longer help for those who ask (the wizard's `?` key): background, examples, what to check. */
-  readonly more: string;
-  /** The PostgreSQL manual section the rule comes from. */
-  readonly manual: string;
-  /** The value when nobody answers; may depend on earlier answers. */
-  readonly defaultValue: (partial: Partial<Answers>, env: EnvFacts) => Answers[K];
-  /**
-   * The one value earlier answers leave, when they leave only one; front ends
-   * then do not ask (self-signed certificates leave no client certificates).
-   */
-  readonly onlyValue?: (partial: Partial<Answers>) => Answers[K] | undefined;
-}
-
-export interface ChoiceQuestion<K extends keyof Answers> extends QuestionBase<K> {
-  readonly kind: 'choice';
-  readonly choices: readonly Choice<Answers[K]>[];
-}
-export interface ListQuestion<K extends keyof Answers> extends QuestionBase<K> {
-  readonly kind: 'list';
-  /** Checks one item. */
-  readonly checkItem: (item: string) => string | undefined;
-  /** Whether the list may be empty given the other answers. */
-  readonly minItems: (partial: Partial<Answers>) => number;
-  /** The most entries the list may hold, and why. */
-  readonly maxItems: { readonly count: number; readonly why: string };
-  /** The one spelling of an item checkItem accepted; duplicates are found among these. */
-  readonly normalizeItem?: (item: string) => string;
-  /** Each flag value is one item, commas and all (NAME=HOST,HOST). */
-  readonly wholeItems?: boolean;
-}
-export interface TextQuestion<K extends keyof Answers> extends QuestionBase<K> {
-  readonly kind: 'text' | 'number';
-  readonly check: (value: Answers[K]) => string | undefined;
-}
-export type Question<K extends keyof Answers = keyof Answers> = ChoiceQuestion<K> | ListQuestion<K> | TextQuestion<K>;
 
 export const DEFAULT_PG_VERSION = 15;
 
@@ -278,10 +219,11 @@ export const QUESTIONS: { readonly [K in keyof Answers]-?: Question<K> } = {
     help: 'Gets a client certificate in clients/ROLE/ and its own first rule: hostssl replication ROLE NETWORKS cert (scram-sha-256 clientcert=verify-full unless client certificates are "cert"), so a standby proves itself with its certificate. Usually replicator.',
     manual: '27.2.5.1 Authentication (High Availability); 20.12 Certificate Authentication',
     more: 'A standby connects to the primary as this role with sslmode=verify-full and the files of clients/ROLE/ in its primary_conninfo; the bundle README gives the pg_basebackup -R command that builds one. Create the role on the primary with REPLICATION LOGIN. Self-signed mode has no CA to sign its certificate.',
-    onlyValue: () => '', // not asked by the interactive front ends yet: a flag or the answers file sets it
+    onlyValue: (p) => (p.pki === 'self-signed' ? '' : undefined),
     defaultValue: () => '',
     check: (v) => (v === undefined || v === '' ? undefined : checkRole(v)),
   },
+  ...TRANSPORT_QUESTIONS,
 };
 
 /**
@@ -369,6 +311,7 @@ export function crossCheck(a: Answers): { field: keyof Answers; message: string 
   if (a.pki === 'self-signed' && a.replicationUser) {
     problems.push({ field: 'replicationUser', message: 'self-signed mode has no CA to sign the replication certificate: choose pki "ca" or "ca-intermediate"' });
   }
+  problems.push(...transportProblems(a));
   if (a.pki === 'self-signed' && a.clientUsers.length > 0) {
     problems.push({ field: 'clientUsers', message: 'self-signed mode has no CA to sign client certificates: choose pki "ca" or "ca-intermediate"' });
   }

@@ -8,6 +8,7 @@ import { checkAnswer, crossCheck, type EnvFacts, normalizeList, parseAnswerText,
 import { parseCommandArgs, type Options } from '../args.js';
 import { AnswersError, UsageError } from '../errors.js';
 import { resolveAnswers } from './resolve-answers.js';
+import { TRANSPORT_QUESTIONS } from './questions-transport.js';
 
 
 /** parseArgs options for every answer's flag. */
@@ -25,7 +26,8 @@ export function answerFlagOptions(): Options {
 
 /** Help lines for the answer flags, generated from the questions. */
 export function answerFlagHelp(): string {
-  return QUESTION_ORDER.map((key) => {
+  // The transport's flags have their own, longer help (GSS_HELP beside these).
+  return QUESTION_ORDER.filter((key) => !(key in TRANSPORT_QUESTIONS)).map((key) => {
     const q = QUESTIONS[key];
     if (key === 'refusePlaintext') return '  --refuse-plaintext | --allow-plaintext\n      ' + q.prompt + ' (default: refuse)';
     const values = q.kind === 'choice' ? q.choices.map((c) => String(c.value)).join('|') : q.kind === 'list' ? 'VALUE (repeatable)' : q.kind === 'number' ? 'N' : 'VALUE';
@@ -99,11 +101,13 @@ export function completeAnswers(given: Partial<Answers>, env: EnvFacts): Answers
   return full;
 }
 
+const OPTIONAL_KEYS: ReadonlySet<keyof Answers> = new Set(['replicationUser', 'servers', 'krbRealm', 'krbKeytab', 'krbSrvname', 'gssMaps']);
+
 /** Answers as saved to a file: stable key order, never a secret (Answers holds none). */
 export function answersToJson(a: Answers): string {
   const ordered: Record<string, unknown> = {};
-  // No standby, no key: answers files written before replication stay as they were.
-  for (const key of ANSWER_KEYS) if (!((key === 'replicationUser' || key === 'servers') && !a[key]?.length)) ordered[key] = a[key];
+  // No standby, no key (nor for TLS alone, the default transport): answers files written before these answers stay as they were.
+  for (const key of ANSWER_KEYS) if (!(OPTIONAL_KEYS.has(key) && !(a[key] as string | string[] | undefined)?.length) && !(key === 'transport' && (a[key] ?? 'tls') === 'tls')) ordered[key] = a[key];
   return JSON.stringify(ordered, null, 2) + '\n';
 }
 

@@ -8,7 +8,7 @@ import { BUNDLE_OPTIONS } from '../args.js';
 import { answerFlagHelp, answersFromFlags, answersFromJson, completeAnswers, parseFlags } from '../answers/resolve.js';
 import { UsageError } from '../errors.js';
 import { gatherEnvFacts } from './env-facts.js';
-import { GSS_HELP, GSS_OPTIONS, gssFromFlags } from './gss-options.js';
+import { GSS_HELP, GSS_OPTIONS, gssFromAnswers } from './gss-options.js';
 import { KEY_PASSPHRASE_HELP, KEY_PASSPHRASE_OPTIONS, keyPassphraseFromFlags } from './key-passphrase-input.js';
 import type { Command } from './command.js';
 import { checkSaveTarget, makeBundle, printSummary, saveAnswers } from './make-bundle.js';
@@ -82,7 +82,7 @@ Exit codes: 0 written, 2 bad input (nothing written), 1 other failure.`,
     const answers = completeAnswers(given, await gatherEnvFacts({ detectVersion: given.pgVersion === undefined }));
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await checkSaveTarget(saveTo, !!values.force);
-    const gss = gssFromFlags(values);
+    const gss = gssFromAnswers(answers);
     if (gss && (typeof values.connect === 'string' || values['from-server'])) {
       const built = await (await import('../pg/gss-build.js')).serverBuiltWithGssapi(typeof values.connect === 'string' ? values.connect : undefined);
       if (built === false) throw new UsageError(`--transport ${gss.transport}: the server was built without GSSAPI (its pg_config CONFIGURE has no --with-gssapi), so it cannot accept GSSAPI-encrypted connections (18.10); use --transport tls, or a server built with GSSAPI`);

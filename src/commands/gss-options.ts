@@ -5,7 +5,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { checkRealm, checkSrvname, parseGssMap, TRANSPORTS, type GssOptions, type Transport } from '../plan/gss.js';
+import type { Answers } from '../answers/answers.js';
+import { parseGssMap, type GssOptions } from '../plan/gss.js';
 
 /** parseArgs options for the GSSAPI flags. */
 export const GSS_OPTIONS = {
@@ -30,7 +31,7 @@ export const GSS_HELP = `  --transport tls|gssapi|both
                         without it a principal of REALM logs in as the role of its name`;
 
 /** Read the first byte: the keytab must be a readable regular file, not empty (an MIT keytab starts 0x05). */
-function checkKeytab(path: string): void {
+export function checkKeytab(path: string): void {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -47,33 +48,34 @@ function checkKeytab(path: string): void {
   }
 }
 
-/** The GSSAPI options the flags give, checked; undefined for --transport tls. */
-export function gssFromFlags(values: Record<string, unknown>): GssOptions | undefined {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  const transport = (str('transport') ?? 'tls') as Transport;
-  if (!(TRANSPORTS as readonly string[]).includes(transport)) throw new UsageError(`--transport must be tls, gssapi or both, not "${transport}"`);
-  const maps = Array.isArray(values['gss-map']) ? (values['gss-map'] as string[]) : [];
-  if (transport === 'tls') {
-    const stray = ['krb-realm', 'krb-keytab', 'krb-srvname'].filter((k) => str(k) !== undefined).concat(maps.length ? ['gss-map'] : []);
-    if (stray.length > 0) throw new UsageError(`--${stray[0]} is for GSSAPI: add --transport gssapi or --transport both`);
+/** Why the keytab at `path` cannot be used (its first byte read), or undefined: the wizard's inline check. */
+export function keytabProblem(path: string): string | undefined {
+  try {
+    checkKeytab(path);
     return undefined;
+  } catch (err) {
+    return (err as Error).message.replace(/^--krb-keytab /, '').replace(/; nothing was written$/, '');
   }
-  const realm = str('krb-realm');
-  if (realm === undefined) throw new UsageError(`--transport ${transport} needs --krb-realm REALM (the site's Kerberos realm)`);
-  const badRealm = checkRealm(realm);
-  if (badRealm) throw new UsageError(`--krb-realm: ${badRealm}`);
-  const keytab = str('krb-keytab');
-  if (keytab === undefined) throw new UsageError(`--transport ${transport} needs --krb-keytab FILE: the server's keytab for postgres/HOST@${realm}, made by the KDC's administrator`);
+}
+
+/**
+ * The GSSAPI options the completed answers give (flags, answers file or the
+ * wizard), the keytab read; undefined for transport tls. The answers'
+ * own checks (realm, service name, maps) have run already.
+ */
+export function gssFromAnswers(a: Answers): GssOptions | undefined {
+  const transport = a.transport ?? 'tls';
+  if (transport === 'tls') return undefined;
+  const realm = a.krbRealm ?? '';
+  const keytab = a.krbKeytab ?? '';
+  if (!realm || !keytab) throw new UsageError(`transport ${transport} needs the Kerberos realm (--krb-realm) and the server's keytab (--krb-keytab)`);
   checkKeytab(keytab);
-  const srvname = str('krb-srvname') ?? 'postgres';
-  const badSrv = checkSrvname(srvname);
-  if (badSrv) throw new UsageError(`--krb-srvname: ${badSrv}`);
-  const parsed = maps.map((m) => {
+  const maps = (a.gssMaps ?? []).map((m) => {
     try {
       return parseGssMap(m, realm);
     } catch (err) {
       throw new UsageError(`--gss-map: ${(err as Error).message}`);
     }
   });
-  return { transport, realm, keytab, srvname, maps: parsed };
+  return { transport, realm, keytab, srvname: a.krbSrvname || 'postgres', maps };
 }

@@ -28,7 +28,7 @@ import { buildSummary, type WizardSummary } from '../wizard/summary.js';
 import { CANCELLED_TEXT, type FrontEnd } from '../wizard/front-end.js';
 import type { Command } from './command.js';
 import { gatherEnvFacts } from './env-facts.js';
-import { GSS_HELP, GSS_OPTIONS, gssFromFlags } from './gss-options.js';
+import { checkKeytab, GSS_HELP, GSS_OPTIONS, gssFromAnswers, keytabProblem } from './gss-options.js';
 import { KEY_PASSPHRASE_HELP, KEY_PASSPHRASE_OPTIONS, keyPassphraseFromFlags } from './key-passphrase-input.js';
 import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverContext } from './server-prefill.js';
 
@@ -118,7 +118,10 @@ async function flowConfig(fixed: Partial<Answers>, answersFile: string | undefin
     const problem = outDirProblem(fixed.out, force);
     if (problem) throw new UsageError(`--out ${problem}`);
   }
-  return { env, fixed, prefill, server: pre, extraCheck: (key, value) => (key === 'out' ? outDirProblem(String(value), force) : undefined) };
+  if (fixed.krbKeytab) checkKeytab(fixed.krbKeytab);
+  const extraCheck = (key: keyof Answers, value: unknown) =>
+    key === 'out' ? outDirProblem(String(value), force) : key === 'krbKeytab' && value ? keytabProblem(String(value)) : undefined;
+  return { env, fixed, prefill, server: pre, extraCheck };
 }
 
 /**
@@ -214,9 +217,12 @@ asked (nothing written), 130 cancelled (nothing written), 1 other failure.`,
       return (await generateModule()).generate.run(argv.filter((a) => a !== '--plain'));
     }
     // Checked and asked before the first screen: the passphrase never passes through a front end or answers.json.
-    const gss = gssFromFlags(values);
     const key = await keyPassphraseFromFlags(values);
-    const extras = { ...(key ? { keyPassphraseCommand: key.command } : {}), ...(gss ? { gss } : {}) };
+    // The transport is an answer: its GSSAPI options (the keytab read) follow the answers the plan is made from.
+    const extrasFor = (answers: Answers) => {
+      const gss = gssFromAnswers(answers);
+      return { ...(key ? { keyPassphraseCommand: key.command } : {}), ...(gss ? { gss } : {}) };
+    };
     const force = !!values.force;
     const saveTo = values['save-answers'];
     if (typeof saveTo === 'string') await (await bundleModule()).checkSaveTarget(saveTo, force);
@@ -251,10 +257,10 @@ asked (nothing written), 130 cancelled (nothing written), 1 other failure.`,
     // The plan and the README name the server's own directories and its roles still on md5.
     const server: ServerContext | undefined = config.server ? serverContext(config.server) : undefined;
     const services = {
-      makePlan: async (answers: Answers) => (await bundleModule()).planFor(answers, new Date(), server, extras),
+      makePlan: async (answers: Answers) => (await bundleModule()).planFor(answers, new Date(), server, extrasFor(answers)),
       write: async (answers: Answers, plan: Plan, onKey: (id: string) => void) => {
         const { makeBundle, saveAnswers } = await bundleModule();
-        const result = await makeBundle(answers, { force, plan, extras, ...(key ? { secrets: { keyPassphrase: key.passphrase } } : {}), onProgress: (_done, _total, id) => onKey(id) });
+        const result = await makeBundle(answers, { force, plan, extras: extrasFor(answers), ...(key ? { secrets: { keyPassphrase: key.passphrase } } : {}), onProgress: (_done, _total, id) => onKey(id) });
         if (typeof saveTo === 'string') await saveAnswers(saveTo, answers);
         return buildSummary(result);
       },

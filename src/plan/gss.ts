@@ -8,16 +8,13 @@ import type { HbaRule } from '../hba/index.js';
 import type { PlannedRule } from './hba-rules.js';
 import type { Setting } from './settings.js';
 
-/** How connections are encrypted in transit: TLS (18.9), GSSAPI (18.10), or both. */
-export const TRANSPORTS = ['tls', 'gssapi', 'both'] as const;
-/** One of TRANSPORTS. */
-export type Transport = (typeof TRANSPORTS)[number];
+import { TRANSPORTS, type Transport } from '../answers/answers.js';
 
-/** One --gss-map entry: a Kerberos principal and the role it may log in as. */
-export interface GssMapEntry {
-  readonly principal: string;
-  readonly role: string;
-}
+/** The transports and the GSSAPI answers' checks, defined with the other answers. */
+export { TRANSPORTS, type Transport };
+export { checkRealm, checkSrvname, parseGssMap, type GssMapEntry } from '../answers/gss-checks.js';
+import type { GssMapEntry } from '../answers/gss-checks.js';
+import { checkRealm } from '../answers/gss-checks.js';
 
 /** What a GSSAPI bundle needs besides the Answers. */
 export interface GssOptions {
@@ -36,30 +33,6 @@ export interface GssOptions {
 export const IDENT_MAP = 'pg-secure-setup';
 /** The keytab's name in the bundle and in the data directory (krb_server_keyfile is relative to it). */
 export const KEYTAB_FILE = 'krb5.keytab';
-
-/** Why a realm cannot be used, or undefined. */
-export function checkRealm(realm: string): string | undefined {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(realm)) return `"${realm}" is not a Kerberos realm (letters, digits, dots, hyphens; e.g. EXAMPLE.COM)`;
-  return undefined;
-}
-
-/** Why a service name cannot be used, or undefined. */
-export function checkSrvname(name: string): string | undefined {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name) ? undefined : `"${name}" is not a service name (letters, digits, dots, hyphens)`;
-}
-
-/** Parse PRINCIPAL=ROLE; throws a message naming the problem. */
-export function parseGssMap(text: string, realm: string): GssMapEntry {
-  const eq = text.lastIndexOf('=');
-  const principal = text.slice(0, eq).trim();
-  const role = text.slice(eq + 1).trim();
-  if (eq < 0 || !principal || !role) throw new Error(`"${text}" is not PRINCIPAL=ROLE (e.g. alice@${realm}=alice)`);
-  if (/[\s"#\\,]/.test(principal) || /[\s"#\\,]/.test(role)) throw new Error(`"${text}": no spaces, quotes, commas, # or \\ in a principal or role`);
-  const at = principal.lastIndexOf('@');
-  if (at < 0) throw new Error(`"${principal}" needs its realm (${principal}@${realm}): the map compares the whole principal`);
-  if (principal.slice(at + 1) !== realm) throw new Error(`"${principal}" is not in the realm ${realm}: only the site's realm maps onto roles`);
-  return { principal, role };
-}
 
 /** The gss method's options: a map when principals are listed, else only the site's realm, stripped (20.6). */
 function gssOptions(g: GssOptions): [string, string][] {

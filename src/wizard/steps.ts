@@ -19,7 +19,7 @@ export const STEPS: readonly StepInfo[] = [
   { id: 'where', title: 'Where', questions: ['pgVersion', 'out'] },
   { id: 'identity', title: 'Server identity', questions: ['servers', 'hosts', 'port'] },
   { id: 'certificates', title: 'Certificates', questions: ['pki', 'keyBits', 'days'] },
-  { id: 'tls', title: 'TLS policy', questions: ['minTls', 'refusePlaintext', 'networks'] },
+  { id: 'tls', title: 'TLS policy', questions: ['minTls', 'refusePlaintext', 'networks', 'transport', 'krbRealm', 'krbKeytab', 'krbSrvname', 'gssMaps'] },
   { id: 'clients', title: 'Client certificates', questions: ['clientCerts', 'clientUsers', 'replicationUser'] },
   { id: 'passwords', title: 'Passwords', questions: [] },
   { id: 'review', title: 'Review', questions: [] },

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cliSession, hasTmux, type Terminal } from './wizard-terminal.js';
+import { cliSession, enterToTheEnd as enterThroughInk, hasTmux, type Terminal } from './wizard-terminal.js';
 
 const exec = promisify(execFile);
 const BUILT = existsSync(new URL('../../dist/cli.js', import.meta.url));
@@ -68,5 +68,34 @@ e2e('plain wizard: two different passphrases stop it with exit 2 before any ques
     t.false(existsSync(join(s.cwd, 'pg-secure-setup')));
   } finally {
     await s.done();
+  }
+});
+
+e2e('Ink wizard: choosing GSSAPI asks the realm and the keytab (an unreadable one refused inline); the bundle has the GSSAPI rules and its answers.json the transport', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'pgss-wizgss-'));
+  const keytab = join(dir, 'server.keytab');
+  await writeFile(keytab, Buffer.from([0x05, 0x02, 0, 0]));
+  const s = await cliSession(['--host', 'localhost']);
+  try {
+    await s.term.waitFor(/Bundle directory: Where should the bundle be written\?/);
+    for (let i = 0; i < 20 && !/Transport encryption: How should connections be encrypted/.test(await s.term.screen()); i++) await s.term.press('Enter');
+    await s.term.press('Down', /❯ GSSAPI /);
+    await s.term.press('Enter', /Kerberos realm: The site's Kerberos realm/);
+    await s.term.press('Enter', /needs the site's Kerberos realm/);
+    await s.term.type('EXAMPLE.COM');
+    await s.term.press('Enter', /Server keytab: Path of the server's keytab/);
+    await s.term.type(join(dir, 'missing.keytab'));
+    await s.term.press('Enter', /missing\.keytab: cannot read it \(ENOENT\)/);
+    await s.term.press('C-u');
+    await s.term.type(keytab);
+    await s.term.press('Enter', /Kerberos service name: Service name/);
+    t.is(await enterThroughInk(s.term), 0);
+    const bundle = join(s.cwd, 'pg-secure-setup');
+    t.regex(await readFile(join(bundle, 'conf', 'pg_hba.conf'), 'utf8'), /^hostgssenc\s+all\s+all\s+samenet\s+gss\s+include_realm=0 krb_realm=EXAMPLE\.COM/m);
+    t.deepEqual(await readFile(join(bundle, 'server', 'krb5.keytab')), await readFile(keytab));
+    t.like(JSON.parse(await readFile(join(bundle, 'answers.json'), 'utf8')), { transport: 'gssapi', krbRealm: 'EXAMPLE.COM', krbKeytab: keytab, krbSrvname: 'postgres' });
+  } finally {
+    await s.done();
+    await rm(dir, { recursive: true, force: true });
   }
 });

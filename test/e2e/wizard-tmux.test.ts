@@ -100,6 +100,7 @@ e2e('changed choices with Esc back: the bundle follows every change and verifies
     await term.type('10.0.0.0/8');
     await term.press('Enter', /10\.0\.0\.0\/8\n❯ \+ add another/);
     await term.press('Down');
+    await term.press('Enter', /Transport encryption: How should connections be encrypted/);
     await term.press('Enter', /Step 5 of 8/);
     await term.press('Down', /❯ cert/);
     await term.press('Enter', /Client roles: Roles that get/);
@@ -107,6 +108,7 @@ e2e('changed choices with Esc back: the bundle follows every change and verifies
     await term.type('alice');
     await term.press('Enter', /alice\n❯ \+ add another/);
     await term.press('Down');
+    await term.press('Enter', /Replication role: Role that standbys replicate as/);
     await term.press('Enter', /Step 6 of 8 · Passwords/);
     await term.press('Escape', /Step 5 of 8/);
     await term.press('Enter', /Step 6 of 8 · Passwords/);

@@ -82,8 +82,10 @@ const PROMPTS = [
   /\? Oldest TLS version/,
   /\? Refuse every TCP connection/,
   /\? Client addresses the rules cover/,
+  /\? How should connections be encrypted\?/,
   /\? What should the server ask of client certificates\?/,
   /\? Roles that get a client certificate/,
+  /\? Role that standbys replicate as/,
   /\? Write the bundle to \.\/pg-secure-setup\?/,
 ];
 
@@ -120,10 +122,30 @@ test('bad input is refused with generate\'s message and asked again; arrows choo
   await term.on(PROMPTS[7]!, ENTER);
   await term.on(PROMPTS[8]!, DOWN, ENTER); // allow plaintext
   await term.on(PROMPTS[9]!, ENTER);
+  await term.on(PROMPTS[10]!, ENTER); // tls
   await term.on(/Client certificates: None \(follows from the answers above\)/);
   await term.on(/Write the bundle/, ENTER);
   await done;
   t.like(written[0], { hosts: ['db.example.com', '10.1.2.3'], port: 6432, pki: 'self-signed', keyBits: 3072, days: 30, refusePlaintext: false, clientCerts: 'none', clientUsers: [] });
+});
+
+test('gssapi asks the realm (refusing none and a bad one), the keytab, the service name and the maps; a replication role can be typed', async (t) => {
+  const term = new Terminal();
+  const written: Answers[] = [];
+  const done = runPlain(config(), services(written), term);
+  for (const prompt of PROMPTS.slice(0, 10)) await term.on(prompt, ENTER);
+  await term.on(PROMPTS[10]!, DOWN, ENTER); // gssapi
+  await term.on(/\? The site's Kerberos realm/, ENTER);
+  await term.on(/> krbRealm: transport "gssapi" needs the site's Kerberos realm|> transport "gssapi" needs the site's Kerberos realm/, ...'EXAMPLE COM', ENTER);
+  await term.on(/> "EXAMPLE COM" is not a Kerberos realm/, CTRL_U, ...'EXAMPLE.COM', ENTER);
+  await term.on(/\? Path of the server's keytab/, ...'/etc/pg.keytab', ENTER);
+  await term.on(/\? Service name of the server's principal/, ENTER);
+  await term.on(/\? Who may log in as which role/, ...'alice@EXAMPLE.COM=app, bob@EXAMPLE.COM=app', ENTER);
+  for (const prompt of PROMPTS.slice(11, 13)) await term.on(prompt, ENTER);
+  await term.on(PROMPTS[13]!, ...'replicator', ENTER);
+  await term.on(PROMPTS.at(-1)!, ENTER);
+  await done;
+  t.like(written[0], { transport: 'gssapi', krbRealm: 'EXAMPLE.COM', krbKeytab: '/etc/pg.keytab', krbSrvname: 'postgres', gssMaps: ['alice@EXAMPLE.COM=app', 'bob@EXAMPLE.COM=app'], replicationUser: 'replicator' });
 });
 
 test('flags answer their questions: they are shown, not asked', async (t) => {
@@ -132,8 +154,7 @@ test('flags answer their questions: they are shown, not asked', async (t) => {
   const fixed: Partial<Answers> = { pgVersion: 16, out: '/tmp/o', hosts: ['h.example.com'], port: 5433, pki: 'ca', keyBits: 2048, days: 90, minTls: 'TLSv1.3', refusePlaintext: true, networks: ['10.0.0.0/8'] };
   const done = runPlain(config({ fixed }), services(written), term);
   await term.on(/Minimum TLS version: TLSv1\.3 \(set on the command line\)/);
-  await term.on(PROMPTS[10]!, ENTER);
-  await term.on(PROMPTS[11]!, ENTER);
+  for (const prompt of PROMPTS.slice(10, -1)) await term.on(prompt, ENTER);
   await term.on(/Write the bundle to \/tmp\/o\?/, ENTER);
   await done;
   t.deepEqual(written, [completeAnswers(fixed, ENV)]);

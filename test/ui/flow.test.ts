@@ -50,7 +50,7 @@ test('Enter on every screen reaches the review with the answers generate would u
     t.is(s.error, undefined, `no error at ${at(s)}`);
     visited.push(at(s));
   }
-  t.deepEqual(visited, ['out', 'hosts', 'port', 'pki', 'keyBits', 'days', 'minTls', 'refusePlaintext', 'networks', 'clientCerts', 'clientUsers', 'passwords', 'review']);
+  t.deepEqual(visited, ['out', 'hosts', 'port', 'pki', 'keyBits', 'days', 'minTls', 'refusePlaintext', 'networks', 'transport', 'clientCerts', 'clientUsers', 'replicationUser', 'passwords', 'review']);
   t.deepEqual(currentAnswers(s), completeAnswers({}, ENV));
 });
 
@@ -138,13 +138,14 @@ test('self-signed settles client certificates: those questions are skipped, valu
   t.false(stopsOf(s.config, s.answers).some((stop) => stop.kind === 'question' && (stop.key === 'clientCerts' || stop.key === 'clientUsers')));
   t.is(currentAnswers(s).clientCerts, 'none');
   t.deepEqual(currentAnswers(s).clientUsers, []);
-  t.is(at(run(s, back)), 'networks');
+  t.is(currentAnswers(s).replicationUser, '', 'no CA, no replication certificate: not asked');
+  t.is(at(run(s, back)), 'transport');
 });
 
 test('client certificates "none" skips the roles question', (t) => {
   let s = enterUntil(initFlow(config()), 'clientCerts');
   s = run(s, { type: 'move', delta: -9 }, next);
-  t.is(at(s), 'passwords');
+  t.is(at(s), 'replicationUser');
   t.deepEqual(currentAnswers(s).clientUsers, []);
 });
 
@@ -152,9 +153,41 @@ test('flags answer their questions: those are never asked', (t) => {
   const fixed: Partial<Answers> = { out: '/tmp/x', pki: 'ca-intermediate', keyBits: 3072, days: 90, hosts: ['a.example.com'], port: 6432 };
   const s = initFlow(config({ fixed }));
   const asked = stopsOf(s.config, {}).flatMap((stop) => (stop.kind === 'question' ? [stop.key] : []));
-  t.deepEqual(asked, ['pgVersion', 'minTls', 'refusePlaintext', 'networks', 'clientCerts', 'clientUsers']);
+  t.deepEqual(asked, ['pgVersion', 'minTls', 'refusePlaintext', 'networks', 'transport', 'clientCerts', 'clientUsers', 'replicationUser']);
   t.is(at(s), 'minTls', 'step 1 to 3 are answered (the version was detected)');
   t.deepEqual(currentAnswers(enterUntil(s, 'review')), completeAnswers(fixed, ENV));
+});
+
+test('transport gssapi asks the realm (required, checked), the keytab, the service name and the maps; tls asks none of them', (t) => {
+  let s = enterUntil(initFlow(config()), 'transport');
+  s = run(s, down, next); // gssapi
+  t.is(at(s), 'krbRealm');
+  s = run(s, next);
+  t.is(at(s), 'krbRealm', 'an empty realm is refused');
+  t.regex(s.error ?? '', /needs the site's Kerberos realm/);
+  s = run(s, type('EXAMPLE COM'), next);
+  t.regex(s.error ?? '', /"EXAMPLE COM" is not a Kerberos realm/);
+  s = run(s, ...clear, type('EXAMPLE.COM'), next);
+  t.is(at(s), 'krbKeytab');
+  s = run(s, next);
+  t.regex(s.error ?? '', /needs the server's keytab for postgres\/HOST@EXAMPLE\.COM/);
+  s = run(s, type('/etc/postgres.keytab'), next);
+  t.is(at(s), 'krbSrvname');
+  s = run(s, next);
+  t.is(at(s), 'gssMaps');
+  s = enterUntil(s, 'clientCerts');
+  t.like(currentAnswers(s), { transport: 'gssapi', krbRealm: 'EXAMPLE.COM', krbKeytab: '/etc/postgres.keytab', krbSrvname: 'postgres', gssMaps: [] });
+  s = enterUntil(run(enterUntil(run(s, back, back, back, back, back), 'transport'), up, next), 'clientCerts');
+  t.like(currentAnswers(s), { transport: 'tls', krbRealm: '', krbKeytab: '', gssMaps: [] });
+});
+
+test('a replication role from the answers file is offered and kept; an empty answer means none', (t) => {
+  let s = enterUntil(initFlow(config({ prefill: { replicationUser: 'replicator' } })), 'replicationUser');
+  t.deepEqual(s.draft, { kind: 'text', line: { text: 'replicator', cursor: 10 } });
+  t.is(currentAnswers(enterUntil(s, 'review')).replicationUser, 'replicator');
+  s = run(s, ...clear, next);
+  t.is(at(s), 'passwords');
+  t.is(currentAnswers(s).replicationUser, '');
 });
 
 test('a choice that clashes with a flag is refused and the flag is named', (t) => {

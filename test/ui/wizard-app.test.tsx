@@ -118,15 +118,16 @@ test.serial('changed choices, a typed host, Esc back and forward, long help: the
   t.regex(plain(r.lastFrame()), /✘ "9x" is not a whole number/);
   await press(r.stdin, KEY.backspace, '0', KEY.enter); // 90 days
   await press(r.stdin, KEY.down, KEY.enter); // TLSv1.3
-  await press(r.stdin, KEY.enter, KEY.enter, KEY.enter); // refuse plaintext, networks, verify-full
+  await press(r.stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter); // refuse plaintext, networks, tls, verify-full
   await press(r.stdin, KEY.up, 'alice', KEY.enter, KEY.down, KEY.enter); // roles: postgres, alice
+  await press(r.stdin, 'replicator', KEY.enter); // replication role
   t.regex(plain(r.lastFrame()), /Step 6 of 8 · Passwords/);
   await press(r.stdin, KEY.enter);
   await waitForFrame(r.lastFrame, /lines 1-/);
   await press(r.stdin, KEY.enter);
   await waitForFrame(r.lastFrame, /Bundle written/);
   t.is(written.length, 1);
-  t.like(written[0], { port: 6432, pki: 'ca-intermediate', keyBits: 3072, days: 90, minTls: 'TLSv1.3', clientUsers: ['postgres', 'alice'] });
+  t.like(written[0], { port: 6432, pki: 'ca-intermediate', keyBits: 3072, days: 90, minTls: 'TLSv1.3', clientUsers: ['postgres', 'alice'], replicationUser: 'replicator' });
   t.deepEqual(written[0]!.hosts.slice(-1), ['replica.example.com']);
   act(() => r.unmount());
 });
@@ -139,7 +140,7 @@ test.serial('a server that was asked: its version is shown, not asked; the passw
   t.regex(first, /Server version: 16 {2}\(reported by the server\)\nBundle directory: Where should/);
   await press(r.stdin, KEY.escape);
   t.regex(plain(r.lastFrame()), /Bundle directory: Where should/, 'Esc cannot reach a version the server decided');
-  for (let i = 0; i < 12 && !/Step 6 of 8/.test(plain(r.lastFrame())); i++) await press(r.stdin, KEY.enter);
+  for (let i = 0; i < 16 && !/Step 6 of 8/.test(plain(r.lastFrame())); i++) await press(r.stdin, KEY.enter);
   const passwords = plain(r.lastFrame());
   t.regex(passwords, /Step 6 of 8 · Passwords/);
   t.regex(passwords, /Roles on md5 +legacy, app\n/);
