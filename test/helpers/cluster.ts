@@ -42,7 +42,8 @@ export async function givePostgres(path: string): Promise<void> {
   if (pgUser) await chown(path, pgUser.uid, pgUser.gid);
 }
 
-async function freePort(): Promise<number> {
+/** A loopback TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { pgBinDir } from '../helpers/cluster.js';
+import { freePort, pgBinDir } from '../helpers/cluster.js';
 import { embeddedBinDir } from '../helpers/embedded-pg.js';
 import { EXERCISES } from '../../src/lab/check.js';
 
@@ -80,7 +80,8 @@ async function journey(t: ExecutionContext, startArgs: string[], version: number
   const bundle = join(work, 'bundle');
   try {
     if (withCourse) await writeFile(join(work, 'course.json'), JSON.stringify(COURSE));
-    const started = await cli(['lab', 'start', '--dir', dir, ...startArgs, ...(withCourse ? ['--answers', join(work, 'course.json')] : [])]);
+    // A port of its own: the lab is stopped and resumed below, and other lab tests start on the default port meanwhile.
+    const started = await cli(['lab', 'start', '--dir', dir, '--port', String(await freePort()), ...startArgs, ...(withCourse ? ['--answers', join(work, 'course.json')] : [])]);
     t.is(started.code, 0, started.stderr);
     const s = await status(dir);
     t.like(s, { version, running: true, dataDir: join(dir, 'data') });

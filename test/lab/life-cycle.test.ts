@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BIN, runCli } from '../helpers/cli.js';
-import { pgBinDir } from '../helpers/cluster.js';
+import { freePort, pgBinDir } from '../helpers/cluster.js';
 
 const run = promisify(execFile);
 
@@ -48,7 +48,8 @@ test('status --json connects in psql; a killed lab starts again; reset reseeds',
   await chmod(work, 0o755);
   const dir = join(work, 'lab');
   try {
-    const started = await runCli(['lab', 'start', '--dir', dir, '--pg-version', '15'], { timeout: 120_000 });
+    // A port of its own: the lab is stopped and started again below, and other lab tests use the default port meanwhile.
+    const started = await runCli(['lab', 'start', '--dir', dir, '--pg-version', '15', '--port', String(await freePort())], { timeout: 120_000 });
     t.is(started.code, 0, started.stderr);
     const s = await status(dir);
     t.is(await psql(s.connect, 'SELECT current_user, count(*) FROM customers'), 'lab_admin|3', 'psql takes the connection string as it is');
