@@ -42,16 +42,26 @@ export async function givePostgres(path: string): Promise<void> {
   if (pgUser) await chown(path, pgUser.uid, pgUser.gid);
 }
 
-/** A loopback TCP port nothing listens on right now. */
+/**
+ * A loopback TCP port nothing listens on right now. Picked at random below
+ * Linux's ephemeral range (32768+): ports the kernel hands out for port 0 are
+ * reused soon after, so test processes starting servers side by side could
+ * be given the same one; and the lab's default port (54321) stays clear.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free loopback port found between 20000 and 32000');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
 
