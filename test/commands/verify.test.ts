@@ -81,7 +81,8 @@ test.before(async (t) => {
   // The bundle's own installer, as root: server files, settings, pg_hba.conf, SIGHUP.
   const applied = await run('sh', [join(good, 'apply.sh'), c.dataDir]);
   if (applied.code !== 0) t.fail(`apply.sh failed: ${applied.stdout}${applied.stderr}`);
-  await new Promise((r) => setTimeout(r, 500));
+  // apply.sh signals the server; the reload is done when ssl reads on (checked loudly below).
+  for (let i = 0; i < 200 && (await c.psql('SHOW ssl')) !== 'on'; i++) await new Promise((r) => setTimeout(r, 25));
   await c.psql(`ALTER ROLE postgres PASSWORD '${ADMIN_PASSWORD}'`); // over the socket: local ... peer
   hba = join(c.dataDir, 'pg_hba.conf');
   await writeFile(`${hba}.good`, await readFile(hba, 'utf8'));

@@ -215,9 +215,17 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       await cluster.pgCtl('-l', logFile, '-w', '-t', '30', 'start');
     },
     async reload() {
+      // pg_ctl reload only signals: the reload is done when pg_conf_load_time() moves (or, where
+      // the postgres role cannot log in, when the postmaster logs that it re-read its files).
+      const loadTime = () => cluster.psql('SELECT pg_conf_load_time()').catch(() => undefined);
+      const sighups = async () => (await readFile(logFile, 'utf8').catch(() => '')).split('received SIGHUP, reloading configuration files').length;
+      const [before, logged] = [await loadTime(), await sighups()];
       await cluster.pgCtl('reload');
-      // pg_ctl reload only signals; give the postmaster a moment to re-read files.
-      await new Promise((r) => setTimeout(r, 300));
+      for (let i = 0; i < 200; i++) {
+        if (before !== undefined ? (await loadTime()) !== before : (await sighups()) > logged) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`the server in ${dataDir} did not reload within 5 s`);
     },
     async stop() {
       await cluster.pgCtl('-m', 'fast', '-w', 'stop').catch(() => undefined);
