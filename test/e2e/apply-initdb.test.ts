@@ -5,10 +5,8 @@
  * bundles the server refuses, which must leave it serving the old rules.
  */
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN } from '../helpers/cli.js';
 import { startCluster } from '../helpers/cluster.js';
 import { aliceTls, cli, connectTcp, setUp as setUpWith, snapshot, sslIs, tearDown, withoutBackups } from './apply-helpers.js';
 
@@ -157,34 +155,6 @@ test('found through --connect: the server names its own files, the checks go thr
     t.is(r.code, 0, r.stderr + r.stdout);
     t.regex(r.stdout, new RegExp(`data ${c.dataDir}, config ${c.dataDir}/postgresql\\.conf`));
     t.is(await connectTcp(c, work, aliceTls(bundle)), 't');
-  } finally {
-    await tearDown(s);
-  }
-});
-
-test('Ctrl+C in the middle of an apply puts the old files back', async (t) => {
-  const s = await setUp();
-  try {
-    const { c, bundle, work } = s;
-    const before = await snapshot([c.dataDir]);
-    const child = spawn(process.execPath, [BIN, 'apply', bundle, '--pgdata', c.dataDir], { env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (b: Buffer) => (err += b));
-    child.stdout.on('data', (b: Buffer) => {
-      out += b;
-      // Every file is written; the checks (several postgres -C runs) come next.
-      if (/wrote \S*pg_hba\.conf/.test(out)) child.kill('SIGINT');
-    });
-    // Ended by SIGINT's default action after the cleanup hooks, as a shell sees Ctrl+C (130).
-    const ended = await new Promise<string>((resolve) => child.on('close', (code, signal) => resolve(signal ?? String(code))));
-    t.is(ended, 'SIGINT', out + err);
-    t.notRegex(out, /Reloaded/);
-    t.regex(err, /interrupted; the previous files were restored/);
-    t.deepEqual(withoutBackups(await snapshot([c.dataDir])), withoutBackups(before));
-    t.regex((await cli(['rollback', '--pgdata', c.dataDir, '--list'])).stdout, /restored/);
-    t.is(await c.psql('SHOW ssl'), 'off');
-    t.is(await connectTcp(c, work, { sslmode: 'disable' }), 'f');
   } finally {
     await tearDown(s);
   }

@@ -110,8 +110,9 @@ test('a manifest forged in the data directory is not read: rollback creates and 
   }
 });
 
-for (const signal of ['SIGHUP', 'SIGTERM'] as const) {
-  test(`${signal} in the middle of an apply puts the old files back and ends by ${signal}`, async (t) => {
+// Ctrl+C (SIGINT), a closed terminal (SIGHUP) and SIGTERM: cleanup hooks, then the default action of that signal, as a shell sees it.
+for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM'] as const) {
+  test(`${signal === 'SIGINT' ? 'Ctrl+C (SIGINT)' : signal} in the middle of an apply puts the old files back and ends by ${signal}`, async (t) => {
     const s = await setUp();
     try {
       const { c, bundle, work } = s;
