@@ -11,14 +11,19 @@ import { join } from 'node:path';
 import { startCluster } from '../helpers/cluster.js';
 import { addAlice, aliceTls, cli, connectTcp, makeBundle, snapshot } from './apply-helpers.js';
 
+/** Edit the bundle as a user would: its server key under the passphrase "open sesame", and a command that prints it. */
+async function lockKey(bundle: string): Promise<void> {
+  const key = join(bundle, 'server', 'server.key');
+  const pem = createPrivateKey(await readFile(key)).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'open sesame' });
+  await writeFile(key, pem, { mode: 0o600 });
+  await appendFile(join(bundle, 'conf', 'pg-secure-setup.conf'), "ssl_passphrase_command = 'echo \"open sesame\"'\n");
+}
+
 test('a passphrase-protected key: exit 2 without --yes, a fast restart with it, and TLS works', async (t) => {
   const [{ work, bundle }, c] = await Promise.all([makeBundle(), startCluster()]);
   try {
     await addAlice(c);
-    const key = join(bundle, 'server', 'server.key');
-    const pem = createPrivateKey(await readFile(key)).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'open sesame' });
-    await writeFile(key, pem, { mode: 0o600 });
-    await appendFile(join(bundle, 'conf', 'pg-secure-setup.conf'), "ssl_passphrase_command = 'echo \"open sesame\"'\n");
+    await lockKey(bundle);
 
     const before = await snapshot([c.dataDir]);
     // The command runs at every server start: apply installs it only when told the same command.
@@ -47,10 +52,7 @@ test('--restart-mode smart: the modes are explained, the server restarts with sm
   const [{ work, bundle }, c] = await Promise.all([makeBundle(), startCluster()]);
   try {
     await addAlice(c);
-    const key = join(bundle, 'server', 'server.key');
-    const pem = createPrivateKey(await readFile(key)).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'open sesame' });
-    await writeFile(key, pem, { mode: 0o600 });
-    await appendFile(join(bundle, 'conf', 'pg-secure-setup.conf'), "ssl_passphrase_command = 'echo \"open sesame\"'\n");
+    await lockKey(bundle);
     const vouched = ['--passphrase-command', 'echo "open sesame"', '--restart-mode', 'smart'];
     const dry = await cli(['apply', bundle, '--pgdata', c.dataDir, '--dry-run', ...vouched]);
     t.regex(dry.stdout, /pg_ctl restart -m smart/);
