@@ -12,7 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { cliSession, hasTmux } from './wizard-terminal.js';
+import { cliSession, enterToTheEnd, hasTmux } from './wizard-terminal.js';
 
 const ready = hasTmux() && existsSync(new URL('../../dist/cli.js', import.meta.url));
 const e2e = ready ? test.serial : test.serial.skip;
@@ -42,13 +42,10 @@ e2e('--connect: the version is the server\'s, the passwords screen names its md5
     const first = await s.term.waitFor(/Bundle directory: Where should/);
     t.regex(first, /Server version: 15 {2}\(reported by the server\)/, 'the version step is skipped: the server answered it');
     let passwords = '';
-    for (let i = 0; i < 40 && !/EXIT=\d+/.test(await s.term.screen()); i++) {
-      const screen = await s.term.screen();
+    const code = await enterToTheEnd(s.term, (screen) => {
       if (/Step 6 of 8 · Passwords/.test(screen)) passwords = screen;
-      if (/Working out the plan|Step 8 of 8/.test(screen)) await s.term.waitFor(/lines 1-|EXIT=\d+/);
-      else await s.term.press('Enter');
-    }
-    t.is(await s.term.exitCode(), 0);
+    });
+    t.is(code, 0);
     t.regex(passwords, /Roles on md5 +legacy\n/);
     t.regex(passwords, /✔ password_encryption is scram-sha-256 on the server already/);
     t.regex(passwords, /❯ a SCRAM secret for each role on md5[^\n]*\n +pg-secure-setup set-password legacy\n/);

@@ -100,10 +100,11 @@ export class Terminal {
 }
 
 /** Enter at every screen (waiting while the plan or the keys are made) until the program ends. */
-export async function enterToTheEnd(term: Terminal): Promise<number> {
+export async function enterToTheEnd(term: Terminal, onScreen?: (screen: string) => void): Promise<number> {
   for (let i = 0; i < 40; i++) {
     const screen = await term.screen();
     if (/EXIT=\d+/.test(screen)) break;
+    onScreen?.(screen);
     if (/Working out the plan|Step 8 of 8/.test(screen)) await term.waitFor(/lines 1-|EXIT=\d+/);
     else await term.press('Enter');
   }

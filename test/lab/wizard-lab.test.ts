@@ -10,7 +10,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { cliSession, hasTmux } from '../e2e/wizard-terminal.js';
+import { cliSession, enterToTheEnd, hasTmux } from '../e2e/wizard-terminal.js';
 
 const ready = hasTmux() && existsSync(new URL('../../dist/cli.js', import.meta.url));
 const e2e = ready ? test.serial : test.serial.skip;
@@ -32,13 +32,10 @@ e2e('the wizard with the lab\'s --connect string: the lab\'s version, port and m
       const first = await s.term.waitFor(/Bundle directory: Where should/);
       t.regex(first, /Server version: 15 {2}\(reported by the server\)/);
       let passwords = '';
-      for (let i = 0; i < 40 && !/EXIT=\d+/.test(await s.term.screen()); i++) {
-        const screen = await s.term.screen();
+      const code = await enterToTheEnd(s.term, (screen) => {
         if (/Step 6 of 8 · Passwords/.test(screen)) passwords = screen;
-        if (/Working out the plan|Step 8 of 8/.test(screen)) await s.term.waitFor(/lines 1-|EXIT=\d+/);
-        else await s.term.press('Enter');
-      }
-      t.is(await s.term.exitCode(), 0);
+      });
+      t.is(code, 0);
       t.regex(passwords, /Roles on md5 +alice, app, report/);
       bundle = join(s.cwd, 'pg-secure-setup');
       t.like(JSON.parse(await readFile(join(bundle, 'answers.json'), 'utf8')), { pgVersion: 15, port });
