@@ -78,6 +78,16 @@ function describeClientCerts(a: Answers): string {
   }[a.clientCerts];
 }
 
+/** The primary's name in the install commands of a bundle of several servers; the other servers are in the Servers section. */
+function serverArgs(a: Answers): { serverArg: string; serverFilesNote: string } {
+  const primary = a.servers?.[0]?.split('=')[0];
+  if (!primary) return { serverArg: '', serverFilesNote: '' };
+  return {
+    serverArg: ` --server ${primary}`,
+    serverFilesNote: `, the certificate and key of the server named by \`--server\` coming from \`servers/NAME/\` (the commands here install the primary, ${primary})`,
+  };
+}
+
 /** The README's text. */
 export function renderReadme(r: ReadmeInput, templates: Templates): string {
   const a = r.answers;
@@ -91,6 +101,7 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     clientCertDescription: describeClientCerts(a),
     fileTable: r.files.map((f) => `| \`${f.path}\` | ${modeText(f.mode)} | ${f.about} |`).join('\n'),
     applyCommand: commandLine(r.applyCommand),
+    ...serverArgs(a),
     // Both stand in shell commands of the README.
     dataDir: shellQuote(r.dirs.data),
     confDir: shellQuote(r.dirs.conf),
