@@ -5,7 +5,8 @@
  * when 127.0.0.1 is a server's address, refused when the servers' addresses
  * are others (while a role without the bundle's address lines still
  * replicates under the rules for all roles), and admitted through the
- * client networks when a server is known only by name.
+ * client networks when a server is known only by name. audit has nothing
+ * to say of the new lines.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -76,6 +77,8 @@ test.serial('the servers are 127.0.0.2 and 127.0.0.3: the role is refused from 1
   t.regex(await replicate(s, ROLE), /pg_hba\.conf rejects replication connection for host "127\.0\.0\.1", user "replicator", SSL encryption/);
   // The rules for all roles still serve 127.0.0.1/32: the refusal is the role's alone.
   t.regex(await replicate(s, 'alice'), IDENTIFIED);
+  const audit = JSON.parse((await runCli(['audit', '--pgdata', s.c.dataDir, '--json'])).stdout) as { findings: { id: string; severity: string; evidence: string }[] };
+  t.deepEqual(audit.findings.filter((f) => f.evidence.includes(ROLE)), [], 'audit finds nothing to say of the role\'s lines');
 });
 
 test.serial('db2 is known only by name: the role replicates from the client networks, and pg_hba.conf says why and how to narrow it', async (t) => {
