@@ -59,8 +59,6 @@ export function replicationRoleRules(a: Facts): { rule: HbaRule; comment: string
   if (!role) return [];
   const method = replicationMethod(a);
   const rule = (address: string): HbaRule => ({ type: 'hostssl', databases: ['replication'], users: [role], address, ...method });
-  const fromNetworks = (nets: readonly string[], why: string) =>
-    nets.map((net, i) => ({ rule: rule(net), comment: i === 0 ? why : `The same from ${net}.` }));
   const sources = replicationSources(a);
   if (!sources) {
     return a.networks.map((net) => ({ rule: rule(net), comment: `Standbys from ${net} replicate as ${role} over TLS with its client certificate (CN=${role}).` }));
@@ -80,7 +78,7 @@ export function replicationRoleRules(a: Facts): { rule: HbaRule; comment: string
     const why =
       `${names.join(', ')} ${names.length === 1 ? 'has' : 'have'} no IP address in the bundle and pg_hba.conf matches no host name safely (20.1), so ${role} may also replicate from the client networks. ` +
       `To narrow this to the servers, add each one's address to its --server entry (e.g. --server ${first.name}=${first.hosts.join(',')},ADDRESS) and generate again.`;
-    rules.push(...fromNetworks(nets, why));
+    rules.push(...nets.map((net, i) => ({ rule: rule(net), comment: i === 0 ? why : `The same from ${net}.` })));
     return rules;
   }
   rules.push({
