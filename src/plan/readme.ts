@@ -9,6 +9,7 @@ import type { PlannedRule } from './hba-rules.js';
 import { asksPassword, clientHost, clientSections } from './readme-clients.js';
 import { layersText, type LayerTransport } from './layers.js';
 import { standbySection } from './readme-standby.js';
+import { replicationAddressesText } from './replication-rules.js';
 import { commandLine, shellQuote } from './shell.js';
 import { fill, type Templates } from './template.js';
 
@@ -113,6 +114,7 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     verifyCertArgs: verifyRole ? ` --cert clients/${verifyRole}/postgresql.crt --key clients/${verifyRole}/postgresql.key` : '',
     manualCommands: r.manualCommands.map(commandLine).join('\n'),
     rules: r.hbaRules.map((rule) => formatRule(rule.rule)).join('\n'),
+    replicationNote: a.replicationUser ? `${replicationAddressesText(a)}\n\n` : '',
     passwordSection: templates[asksPassword(a) ? 'passwords-scram.md' : 'passwords-cert.md'],
     clientSections: clientSections(a, templates),
     md5Roles: md5Section(a, r.md5Roles),
