@@ -219,7 +219,8 @@ export const QUESTIONS: { readonly [K in keyof Answers]-?: Question<K> } = {
     help: 'Gets a client certificate in clients/ROLE/ and its own first rule: hostssl replication ROLE NETWORKS cert (scram-sha-256 clientcert=verify-full unless client certificates are "cert"), so a standby proves itself with its certificate. Usually replicator.',
     manual: '27.2.5.1 Authentication (High Availability); 20.12 Certificate Authentication',
     more: 'A standby connects to the primary as this role with sslmode=verify-full and the files of clients/ROLE/ in its primary_conninfo; the bundle README gives the pg_basebackup -R command that builds one. Create the role on the primary with REPLICATION LOGIN. With several servers in the bundle, its rules name each server\'s IP address instead of the client networks. Self-signed mode has no CA to sign its certificate.',
-    onlyValue: (p) => (p.pki === 'self-signed' ? '' : undefined),
+    // A gssapi-only bundle has no TLS rule the role's certificate could use.
+    onlyValue: (p) => (p.pki === 'self-signed' || p.transport === 'gssapi' ? '' : undefined),
     defaultValue: () => '',
     check: (v) => (v === undefined || v === '' ? undefined : checkRole(v)),
   },
@@ -310,6 +311,9 @@ export function crossCheck(a: Answers): { field: keyof Answers; message: string 
   }
   if (a.pki === 'self-signed' && a.replicationUser) {
     problems.push({ field: 'replicationUser', message: 'self-signed mode has no CA to sign the replication certificate: choose pki "ca" or "ca-intermediate"' });
+  }
+  if (a.transport === 'gssapi' && a.replicationUser) {
+    problems.push({ field: 'replicationUser', message: 'transport "gssapi" writes no TLS rules, so the replication certificate could not be used: choose transport "both" (GSSAPI for clients, TLS with the certificate for standbys) or leave the replication role out' });
   }
   problems.push(...transportProblems(a));
   if (a.pki === 'self-signed' && a.clientUsers.length > 0) {

@@ -96,3 +96,11 @@ test('saved answers replay to the same answers', (t) => {
   const a = completeAnswers({ pki: 'ca-intermediate', clientUsers: ['alice', 'bob'] }, env);
   t.deepEqual(completeAnswers(answersFromJson(answersToJson(a), 'x'), {}), a);
 });
+
+test('a replication role under transport gssapi is refused (no TLS rule could take its certificate), and not asked', (t) => {
+  const gss = { transport: 'gssapi' as const, krbRealm: 'EXAMPLE.COM', krbKeytab: '/etc/krb5.keytab' };
+  const err = t.throws(() => completeAnswers({ ...gss, replicationUser: 'replicator' }, env), { instanceOf: AnswersError });
+  t.regex(err!.message, /replicationUser: transport "gssapi" writes no TLS rules[^]*choose transport "both"/);
+  t.is(completeAnswers(gss, env).replicationUser, '', 'left out when not given');
+  t.is(completeAnswers({ ...gss, transport: 'both', replicationUser: 'replicator' }, env).replicationUser, 'replicator');
+});
