@@ -86,11 +86,37 @@ test.serial('the README builds a standby whose replication files apply keeps: re
   t.notRegex(first.stdout, /wrote \S+replication/);
   t.is(first.stderr, '');
 
+  // status finds which server each one is, and on the standby compares the replication files.
+  type Report = { server: { name?: string; runsBundleCert: boolean; replication?: { role: string; files: { name: string; path: string; state: string; daysLeft?: number }[] } }; problems: string[] };
+  const status = async (dataDir: string, ...more: string[]) => {
+    const r = await runCli(['status', bundle, '--pgdata', dataDir, '--json', ...more]);
+    return { code: r.code, report: JSON.parse(r.stdout) as Report };
+  };
+  const atStandby = await status(standby.dataDir);
+  t.is(atStandby.code, 0, atStandby.report.problems.join('\n'));
+  t.is(atStandby.report.server.name, 'db2');
+  t.deepEqual(atStandby.report.server.replication?.files.map((f) => [f.name, f.path, f.state]), [
+    ['root.crt', join(certs, 'root.crt'), 'bundle'],
+    ['postgresql.crt', join(certs, 'postgresql.crt'), 'bundle'],
+    ['postgresql.key', join(certs, 'postgresql.key'), 'bundle'],
+  ]);
+  t.true((atStandby.report.server.replication?.files[1]?.daysLeft ?? 0) > 300);
+  const atPrimary = await status(primary.dataDir);
+  t.is(atPrimary.code, 0, atPrimary.report.problems.join('\n'));
+  t.is(atPrimary.report.server.name, 'db1');
+  t.is(atPrimary.report.server.replication, undefined, 'the primary is no standby');
+  const asOther = await status(standby.dataDir, '--server', 'db1');
+  t.is(asOther.code, 1);
+  t.deepEqual(asOther.report.problems, [`the server at ${standby.dataDir} runs db2's certificate, not db1's: pg-secure-setup apply BUNDLE --server db1`]);
+
   // A new replication certificate in the bundle, then apply on the standby.
   const oldCrt = await readFile(join(certs, 'postgresql.crt'));
   const oldKey = await readFile(join(certs, 'postgresql.key'));
   const issued = await runCli(['issue', bundle, '--client-user', ROLE, '--force']);
   t.is(issued.code, 0, issued.stderr);
+  const stale = await status(standby.dataDir, '--server', 'db2');
+  t.is(stale.code, 1);
+  t.deepEqual(stale.report.problems, [`the standby's replication file ${certs}/postgresql.crt is not the bundle's clients/replicator/postgresql.crt: pg-secure-setup apply BUNDLE --server db2 --pgdata ${standby.dataDir}`, `the standby's replication file ${certs}/postgresql.key is not the bundle's clients/replicator/postgresql.key: pg-secure-setup apply BUNDLE --server db2 --pgdata ${standby.dataDir}`]);
   const dry = await cli(['apply', bundle, '--pgdata', standby.dataDir, '--server', 'db2', '--dry-run']);
   t.is(dry.code, 0, dry.stderr);
   t.regex(dry.stdout, new RegExp(`# ${certs}/postgresql\\.key: contents sha256:\\w+ -> sha256:\\w+ \\(private: not shown\\)`));
@@ -103,6 +129,7 @@ test.serial('the README builds a standby whose replication files apply keeps: re
   t.deepEqual(await readFile(join(certs, 'postgresql.crt')), await readFile(join(bundle, 'clients', ROLE, 'postgresql.crt')));
   t.deepEqual(await readFile(join(certs, 'postgresql.key')), await readFile(join(bundle, 'clients', ROLE, 'postgresql.key')));
   t.is(await modeOwner(join(certs, 'postgresql.key')), `600 ${postgresUid}`);
+  t.is((await status(standby.dataDir)).code, 0, 'status: the standby has the bundle\'s replication files again');
   const unchanged = await cli(['apply', bundle, '--pgdata', standby.dataDir, '--server', 'db2']);
   t.regex(unchanged.stdout, /Nothing to change: the server already has this bundle/);
 
