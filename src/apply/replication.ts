@@ -6,7 +6,7 @@
  * OS user's to edit, so its paths are untrusted: apply writes only into a
  * directory that user owns and nobody else can write, outside the bundle.
  */
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseConnString } from '../pg/conn-params.js';
@@ -120,6 +120,18 @@ export function conninfoFix(role: string): string {
  * the files there themselves; nobody else is given a file by root.
  */
 export function dirProblem(dir: string, owner: { uid: number; name: string }): string | undefined {
+  // A link on the way counts only if root made it, as in fs.ts: the server's user could point it anywhere.
+  const parts = dir.split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = `/${parts.slice(0, i).join('/')}`;
+    let l;
+    try {
+      l = lstatSync(prefix);
+    } catch {
+      break;
+    }
+    if (l.isSymbolicLink() && l.uid !== 0) return `${prefix} is a symbolic link made by uid ${l.uid}, not by root: name the directory itself`;
+  }
   let st;
   try {
     st = statSync(dir);

@@ -1,6 +1,6 @@
 /** Where a standby's primary_conninfo puts the replication files, and which paths and directories apply refuses (no server; run as root). */
 import test from 'ava';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conninfoFix, dirProblem, pathProblem, planReplicationFiles, readReplicationBundle, replicationPaths, type ReplicationBundle } from '../../src/apply/replication.js';
@@ -96,6 +96,12 @@ test('dirProblem: only a directory the server\'s user owns and nobody else can w
   t.is(dirProblem(dir, pg), undefined);
   chmodSync(dir, 0o777);
   t.regex(dirProblem(dir, pg) ?? '', /writable by others \(mode 777\): chmod 700 it/);
+  const link = join(work, 'link');
+  symlinkSync(dir, link);
+  chmodSync(dir, 0o700);
+  t.is(dirProblem(link, pg), undefined, 'a link root made is followed, as in Debian\'s layout');
+  lchownSync(link, 4242, 4242);
+  t.regex(dirProblem(link, pg) ?? '', /link is a symbolic link made by uid 4242, not by root/);
   writeFileSync(join(work, 'file'), '');
   t.regex(dirProblem(join(work, 'file'), pg) ?? '', /is not a directory/);
 });
