@@ -9,7 +9,7 @@
  */
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asPostgres, startCluster } from '../helpers/cluster.js';
 import { runCli } from '../helpers/cli.js';
@@ -187,6 +187,17 @@ test.serial('a standby\'s primary_conninfo apply cannot use: a warning naming wh
   t.deepEqual(await readFile(join(standby.dataDir, 'server.crt')), await readFile(join(bundle, 'servers', 'db2', 'server.crt')));
   t.deepEqual(await readFile(join(certs, 'postgresql.key')), before);
   t.false(await stat(join(work, 'postgresql.key')).then(() => true, () => false), 'nothing written into the directory of root\'s');
+
+  // --replication-files over older files: they are backed up before they are replaced.
+  t.is((await runCli(['issue', bundle, '--client-user', ROLE, '--force'])).code, 0);
+  const replaced = await cli(['apply', bundle, '--server', 'db2', '--replication-files', certs]);
+  t.is(replaced.code, 0, replaced.stderr);
+  const backupDir = /Backed up 2 file\(s\) to (\S+)/.exec(replaced.stdout)?.[1];
+  t.truthy(backupDir, replaced.stdout);
+  const saved = await readdir(join(backupDir!, 'files'));
+  t.deepEqual(saved.sort(), ['1-postgresql.crt', '2-postgresql.key']);
+  t.deepEqual(await readFile(join(backupDir!, 'files', '2-postgresql.key')), before);
+  t.deepEqual(await readFile(join(certs, 'postgresql.key')), await readFile(join(bundle, 'clients', ROLE, 'postgresql.key')));
 });
 
 test.serial('--replication-files: bad input exits 2 naming the problem, nothing written', async (t) => {
