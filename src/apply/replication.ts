@@ -110,7 +110,7 @@ export function conninfoFix(role: string): string {
     `Give the standby the primary_conninfo of the bundle README's "Standby" section: install the files with ` +
     `pg-secure-setup apply BUNDLE --server NAME --replication-files DIR, then build it with ` +
     `pg_basebackup -R -d 'host=PRIMARY user=${role} sslmode=verify-full sslrootcert=DIR/root.crt sslcert=DIR/postgresql.crt sslkey=DIR/postgresql.key' ` +
-    `(on a running standby: ALTER SYSTEM SET primary_conninfo = '...' and a reload; PostgreSQL 12 needs a restart)`
+    `(on a running standby: ALTER SYSTEM SET primary_conninfo = '...', then a reload, or a restart where the server reads it only at start: 19.6.3)`
   );
 }
 
