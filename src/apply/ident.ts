@@ -3,11 +3,8 @@
  * bundle's lines are checked (only its own map, three fields), then kept in
  * one marked block of the server's file; every other byte stays as it was.
  */
-import { IDENT_MAP } from '../plan/gss.js';
+import { IDENT_BEGIN as BEGIN, IDENT_END as END, IDENT_MAP } from '../plan/gss.js';
 import type { BundleProblem } from './bundle-check.js';
-
-const BEGIN = `# BEGIN pg-secure-setup user name map (${IDENT_MAP})`;
-const END = `# END pg-secure-setup user name map (${IDENT_MAP})`;
 
 function records(text: string): { line: number; fields: string[] }[] {
   return text
@@ -31,9 +28,10 @@ export function checkBundleIdent(text: string): BundleProblem[] {
 export function mergeIdent(current: string, bundleText: string): string {
   const lines = records(bundleText).map((r) => r.fields.join('  '));
   const block = [BEGIN, ...lines, END].join('\n');
-  const start = current.indexOf(BEGIN);
+  // The block is the last BEGIN before the first END: a stray BEGIN above it (an edit cut short) and the lines after that stay.
   const end = current.indexOf(END);
-  if (start >= 0 && end > start) return current.slice(0, start) + block + current.slice(end + END.length);
+  const start = end >= 0 ? current.lastIndexOf(BEGIN, end) : -1;
+  if (start >= 0) return current.slice(0, start) + block + current.slice(end + END.length);
   const sep = current === '' || current.endsWith('\n') ? '' : '\n';
   return `${current}${sep}${block}\n`;
 }

@@ -8,11 +8,11 @@
  * /etc/postgresql/V/C with data in /var/lib/postgresql/V/C.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { confSettings } from '../pg/conf.js';
-import { isDir } from './fs.js';
+import { isDir, readState } from './fs.js';
 import { execAs, findBinDir, groupName, parseServerVersion, userName } from './exec.js';
 import type { OsUser, ServerLayout } from './plan.js';
 
@@ -55,6 +55,26 @@ export function configFileFromOpts(opts: string): string | undefined {
   return m?.[1];
 }
 
+/**
+ * A small file of the server's directories as text, undefined when missing.
+ * The server's OS user owns them, so they are read as readState reads
+ * (threat model in ARCHITECTURE.md): no link of that user's is followed and
+ * a FIFO or device in a file's place is refused instead of read, which
+ * would hang apply or have root read another file. EACCES says to run as
+ * root or as the owner.
+ */
+function readServerFile(path: string): string | undefined {
+  try {
+    const state = readState(path);
+    return state && Buffer.from(state.bytes).toString('utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') throw new UsageError(`${path}: permission denied: run as root or as the owner of the data directory`);
+    if (code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
 /** Debian's configuration directory for a data directory at /var/lib/postgresql/V/C. */
 export function debianConfigDir(dataDir: string, root = '/etc/postgresql'): string | undefined {
   const m = /^\/var\/lib\/postgresql\/(\d+)\/([^/]+)\/?$/.exec(dataDir);
@@ -75,12 +95,8 @@ export function parsePostmasterPid(text: string): RunningServer | undefined {
 
 /** The running postmaster of a data directory, if any (a stale postmaster.pid is not one). */
 export async function runningServer(dataDir: string): Promise<RunningServer | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dataDir, 'postmaster.pid'), 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = readServerFile(join(dataDir, 'postmaster.pid'));
+  if (text === undefined) return undefined;
   const r = parsePostmasterPid(text);
   if (!r) return undefined;
   try {
@@ -109,14 +125,8 @@ async function ownerOf(path: string): Promise<OsUser> {
 }
 
 async function readVersion(dataDir: string): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(join(dataDir, 'PG_VERSION'), 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES') throw new UsageError(`${dataDir}: permission denied: run as root or as the owner of the data directory`);
-    throw new UsageError(`${dataDir} is not a PostgreSQL data directory (no PG_VERSION file)`);
-  }
+  const text = readServerFile(join(dataDir, 'PG_VERSION'));
+  if (text === undefined) throw new UsageError(`${dataDir} is not a PostgreSQL data directory (no PG_VERSION file)`);
   return Number(text.trim());
 }
 
@@ -136,7 +146,7 @@ async function startingPoint(o: LocateOptions): Promise<{ configFile: string; da
     await readdir(dataDir).catch((err: NodeJS.ErrnoException) => {
       throw new UsageError(`${dataDir}: ${err.code === 'EACCES' ? 'permission denied: run as root or as the owner of the data directory' : `cannot read it (${err.code ?? err.message})`}`);
     });
-    const opts = await readFile(join(dataDir, 'postmaster.opts'), 'utf8').catch(() => '');
+    const opts = readServerFile(join(dataDir, 'postmaster.opts')) ?? '';
     const fromOpts = configFileFromOpts(opts);
     if (fromOpts && existsSync(fromOpts)) return { configFile: fromOpts, dataDir };
     if (existsSync(join(dataDir, 'postgresql.conf'))) return { configFile: join(dataDir, 'postgresql.conf'), dataDir };
@@ -161,9 +171,8 @@ export async function showSetting(s: Pick<LocatedServer, 'bin' | 'postgresArgs' 
 
 /** data_directory as the main postgresql.conf sets it; without it the data directory is the configuration directory (19.2). */
 async function dataDirFromConfig(configFile: string): Promise<string> {
-  const text = await readFile(configFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(`${configFile}: cannot read it (${err.code ?? err.message})`);
-  });
+  const text = readServerFile(configFile);
+  if (text === undefined) throw new UsageError(`${configFile}: cannot read it (it does not exist)`);
   const configDir = dirname(configFile);
   const set = confSettings(text).get('data_directory')?.value;
   return set ? resolve(configDir, set) : configDir;

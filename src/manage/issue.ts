@@ -83,6 +83,12 @@ async function readmeWithRole(bundle: LoadedBundle, answers: Answers, role: stri
     if (lastRow) lines.splice(lastRow.i + 1, 0, ...rows);
   }
   let text = lines.join('\n');
+  // A revoked certificate's note (revoke.ts) gives way to the new section, where it stands.
+  const revoked = text.indexOf(`\n### ${role} (revoked)\n`);
+  if (revoked >= 0) {
+    const after = text.slice(revoked + 1).search(/\n#{2,3} /);
+    text = text.slice(0, revoked + 1) + section + (after < 0 ? '' : text.slice(revoked + 1 + after));
+  }
   if (!text.includes(`\n${heading}`)) {
     const connect = text.indexOf('\n## Connect\n');
     // A bundle made without client users says none are needed: the section replaces that text.

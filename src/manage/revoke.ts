@@ -70,6 +70,8 @@ export function planRevoke(bundle: LoadedBundle, ca: CaSet, req: RevokeRequest):
     const from = `clients/${target.role}/`;
     movedTo = `revoked/${target.role}-${target.serial}/`;
     files = files.map((f) => (f.path.startsWith(from) ? { ...f, path: movedTo + f.path.slice(from.length) } : f));
+    const readme = textOf(bundle.files, 'README.md');
+    if (readme !== undefined) changes.push(textFile('README.md', 0o644, readmeWithoutRole(readme, target.role, movedTo, target.serial, req.now)));
     const a = bundle.answers;
     if (a.clientUsers.includes(target.role)) {
       try {
@@ -80,4 +82,30 @@ export function planRevoke(bundle: LoadedBundle, ca: CaSet, req: RevokeRequest):
     }
   }
   return { files: withFiles(files, changes), serialHex: target.serial, role: target.role, movedTo };
+}
+
+/**
+ * The README once a role's certificate is revoked: its rows in the file
+ * table name the revoked/ directory, and its "Connect" section, whose
+ * commands would copy files that no longer work, becomes a short note.
+ * Everything else (which the user may have edited) stays as it is.
+ */
+export function readmeWithoutRole(text: string, role: string, movedTo: string, serial: string, now: Date): string {
+  const from = `| \`clients/${role}/`;
+  const lines = text.split('\n').map((l) => (l.startsWith(from) ? l.replace(`clients/${role}/`, movedTo).replace(/ \|$/, ` (revoked) |`) : l));
+  const heading = lines.indexOf(`### ${role}`);
+  if (heading >= 0) {
+    let end = heading + 1;
+    while (end < lines.length && !/^#{2,3} /.test(lines[end]!)) end++;
+    const note = [
+      `### ${role} (revoked)`,
+      '',
+      `The certificate of ${role} (serial ${serial}) was revoked on ${now.toISOString().slice(0, 10)}; its files are in \`${movedTo}\`.`,
+      'The server refuses it once the new `server/root.crl` is installed (apply the bundle again).',
+      `A new certificate: \`npx pg-secure-setup issue . --client-user ${role}\`.`,
+      '',
+    ];
+    lines.splice(heading, end - heading, ...note);
+  }
+  return lines.join('\n');
 }

@@ -31,6 +31,9 @@ export interface GssOptions {
 
 /** The map name the bundle's rules and pg_ident.conf lines share. */
 export const IDENT_MAP = 'pg-secure-setup';
+/** The lines that enclose the bundle's map in the server's pg_ident.conf: apply and apply.sh replace what is between them. */
+export const IDENT_BEGIN = `# BEGIN pg-secure-setup user name map (${IDENT_MAP})`;
+export const IDENT_END = `# END pg-secure-setup user name map (${IDENT_MAP})`;
 /** The keytab's name in the bundle and in the data directory (krb_server_keyfile is relative to it). */
 export const KEYTAB_FILE = 'krb5.keytab';
 

@@ -5,6 +5,7 @@
  */
 import { CLIENT_CERT_MODES, type Answers } from '../answers/answers.js';
 import type { HbaRule } from '../hba/index.js';
+import { replicationRoleRules } from './replication-rules.js';
 
 /** A rule with the short comment written above it. */
 export interface PlannedRule {
@@ -38,31 +39,15 @@ function describe(a: Pick<Answers, 'clientCerts'>): string {
   }
 }
 
-/**
- * The standby's role always proves itself with its certificate (CN = role):
- * `cert`, or under a password policy `scram-sha-256 clientcert=verify-full`
- * (27.2.5.1, 20.12).
- */
-function replicationMethod(a: Pick<Answers, 'clientCerts'>): Pick<HbaRule, 'method' | 'options'> {
-  return a.clientCerts === 'cert' ? { method: 'cert', options: [] } : { method: 'scram-sha-256', options: [['clientcert', 'verify-full']] };
-}
-
-export function planHbaRules(a: Pick<Answers, 'clientCerts' | 'refusePlaintext' | 'networks' | 'replicationUser'>): PlannedRule[] {
+/** The rules for the answers; with several servers the replication role's come from their addresses (replication-rules.ts). */
+export function planHbaRules(a: Pick<Answers, 'clientCerts' | 'refusePlaintext' | 'networks' | 'replicationUser' | 'servers'>): PlannedRule[] {
   const rules: PlannedRule[] = [
     {
       rule: { type: 'local', databases: ['all'], users: ['all'], method: 'peer', options: [] },
       comment: 'Local administration over the Unix socket: the OS user must match the role (peer), so the administrator keeps a way in.',
     },
   ];
-  if (a.replicationUser) {
-    const method = replicationMethod(a);
-    for (const net of a.networks) {
-      rules.push({
-        rule: { type: 'hostssl', databases: ['replication'], users: [a.replicationUser], address: net, ...method },
-        comment: `Standbys from ${net} replicate as ${a.replicationUser} over TLS with its client certificate (CN=${a.replicationUser}).`,
-      });
-    }
-  }
+  rules.push(...replicationRoleRules(a));
   if (a.refusePlaintext) {
     rules.push(
       {

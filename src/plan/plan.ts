@@ -13,7 +13,7 @@ import { passphraseReadme, passphraseSettings } from './key-passphrase.js';
 import { gssSettings, IDENT_MAP, identLines, KEYTAB_FILE, withGssRules, type GssOptions } from './gss.js';
 import { gssReadme } from './readme-gss.js';
 import { hasCa, planSettings, renderSettings, SERVER_FILES, type Setting } from './settings.js';
-import { modeText } from '../file-mode.js';
+import { applyScriptValues } from './apply-script.js';
 import { renderReadme } from './readme.js';
 import { fill, type Templates } from './template.js';
 
@@ -135,10 +135,12 @@ function keyMaterialFiles(a: Answers): PlanFile[] {
 
 /** The commands a person runs to install the bundle by hand (argv arrays). */
 function manualCommands(a: Answers, data: string, conf: string): string[][] {
-  const serverFiles = ['server/server.crt', 'server/server.key', 'server/root.crt', ...(hasCa(a) ? ['server/root.crl'] : [])];
+  // A bundle of several servers: these commands install the primary, whose own files are in servers/NAME/.
+  const own = a.servers?.length ? `servers/${a.servers[0]!.split('=')[0]}` : 'server';
+  const serverFiles = [`${own}/server.crt`, `${own}/server.key`, 'server/root.crt', ...(hasCa(a) ? ['server/root.crl'] : [])];
   return [
     ['install', '-m', '0644', '-o', 'postgres', '-g', 'postgres', ...serverFiles.filter((f) => !f.endsWith('.key')), `${data}/`],
-    ['install', '-m', '0600', '-o', 'postgres', '-g', 'postgres', 'server/server.key', `${data}/${SERVER_FILES.key}`],
+    ['install', '-m', '0600', '-o', 'postgres', '-g', 'postgres', `${own}/server.key`, `${data}/${SERVER_FILES.key}`],
     ['install', '-m', '0644', '-o', 'postgres', '-g', 'postgres', 'conf/pg-secure-setup.conf', `${conf}/conf.d/`],
     ['cp', '-p', `${conf}/pg_hba.conf`, `${conf}/pg_hba.conf.bak`],
     ['install', '-m', '0640', '-o', 'postgres', '-g', 'postgres', 'conf/pg_hba.conf', `${conf}/pg_hba.conf`],
@@ -166,7 +168,8 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   const certificates = planCertificates(a, ctx.now);
   const common = { pgVersion: a.pgVersion, toolVersion: ctx.toolVersion };
   const dirs = serverDirs(a, ctx.server);
-  const applyCommand = ['sudo', './apply.sh', dirs.data, dirs.conf];
+  const primary = a.servers?.[0]?.split('=')[0];
+  const applyCommand = ['sudo', './apply.sh', ...(primary ? ['--server', primary] : []), dirs.data, dirs.conf];
   const manual = manualCommands(a, dirs.data, dirs.conf);
 
   const keyFiles = keyMaterialFiles(a).map((f): PlanFile =>
@@ -174,16 +177,12 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
   );
   if (gss) keyFiles.splice(keyFiles.findIndex((f) => f.path === 'server/server.key') + 1, 0, { path: `server/${KEYTAB_FILE}`, mode: PRIVATE, source: { kind: 'file', from: gss.keytab }, about: `the server's Kerberos keytab (krb_server_keyfile), copied from ${gss.keytab}` });
   const text = (path: string, mode: number, textValue: string, about: string): PlanFile => ({ path, mode, source: { kind: 'text', text: textValue }, about });
-  const serverFileCommands = keyFiles
-    .filter((f) => f.path.startsWith('server/'))
-    .map((f) => `put "$here/${f.path}" "$data/${f.path.slice('server/'.length)}" ${modeText(f.mode)}`)
-    .join('\n');
-
+  const identFile = gss !== undefined && gss.maps.length > 0;
   const configFiles: PlanFile[] = [
     text('conf/pg-secure-setup.conf', PUBLIC, fill(ctx.templates['pg-secure-setup.conf'], { ...common, settings: renderSettings(settings) }), 'postgresql.conf settings, to be included'),
     text('conf/pg_hba.conf', PUBLIC, fill(ctx.templates['pg_hba.conf'], { ...common, rules: renderRules(hbaRules) }), 'client authentication rules, in the order they must stand'),
-    ...(gss && gss.maps.length > 0 ? [text('conf/pg_ident.conf', PUBLIC, `# Kerberos principals and the roles they may log in as (20.2 User Name Maps), for map=${IDENT_MAP}.\n# MAPNAME        SYSTEM-USERNAME  PG-USERNAME\n${identLines(gss)}\n`, 'user name map: which principal may log in as which role (pg_ident.conf)')] : []),
-    text('apply.sh', SCRIPT, fill(ctx.templates['apply.sh'], { ...common, serverFileCommands }), 'installs the bundle on the server, printing each step'),
+    ...(identFile ? [text('conf/pg_ident.conf', PUBLIC, `# Kerberos principals and the roles they may log in as (20.2 User Name Maps), for map=${IDENT_MAP}.\n# MAPNAME        SYSTEM-USERNAME  PG-USERNAME\n${identLines(gss)}\n`, 'user name map: which principal may log in as which role (pg_ident.conf)')] : []),
+    text('apply.sh', SCRIPT, fill(ctx.templates['apply.sh'], { ...common, ...applyScriptValues(a, keyFiles, identFile) }), 'installs the bundle on the server, printing each step'),
     text('answers.json', PUBLIC, answersToJson(a), 'the answers that made this bundle (pg-secure-setup generate --answers answers.json)'),
   ];
   if (hasCa(a)) {

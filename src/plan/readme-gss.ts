@@ -13,7 +13,7 @@ export function gssReadme(a: Pick<Answers, 'hosts' | 'port'>, g: GssOptions | un
     '',
     `The server accepts GSSAPI-encrypted connections (18.10) from principals of ${g.realm}${g.maps.length > 0 ? ' listed in `conf/pg_ident.conf`' : ' whose name (without the realm) is the role'}.`,
     `Its keytab \`server/krb5.keytab\` (0600, for \`${g.srvname}/${host}@${g.realm}\`) goes into the data directory as \`krb_server_keyfile\`.`,
-    `By hand: \`install -m 0600 -o postgres -g postgres server/krb5.keytab DATA_DIR/krb5.keytab\`${g.maps.length > 0 ? ', and append the lines of `conf/pg_ident.conf` to the server\'s pg_ident.conf (`SHOW ident_file`); `pg-secure-setup apply` does both (apply.sh installs the keytab, not the map)' : ''}.`,
+    `By hand: \`install -m 0600 -o postgres -g postgres server/krb5.keytab DATA_DIR/krb5.keytab\`${g.maps.length > 0 ? ', and append the lines of `conf/pg_ident.conf` to the server\'s pg_ident.conf (`SHOW ident_file`); `pg-secure-setup apply` and apply.sh do both, keeping the lines in one marked block' : ''}.`,
     '',
     g.transport === 'both'
       ? 'Clients with a ticket get GSSAPI encryption (libpq tries it first); clients without one use TLS as the next section says.'

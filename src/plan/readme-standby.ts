@@ -8,6 +8,7 @@
 import type { Answers } from '../answers/answers.js';
 import { parseServer } from '../answers/servers.js';
 import { clientHost } from './readme-clients.js';
+import { replicationAddressesText } from './replication-rules.js';
 import { commandLine, shellQuote } from './shell.js';
 
 /** Where the standby keeps the replication role's files: outside the data directory, so a new base backup leaves them alone. */
@@ -64,7 +65,9 @@ function replicationSection(a: Answers, dataDir: string): string {
     '## Standby',
     '',
     `Standbys replicate as \`${role}\` over TLS, proving themselves with`,
-    `\`clients/${role}/\` (the first rules above). On the primary, once:`,
+    `\`clients/${role}/\` (the first rules above). ${replicationAddressesText(a)}`,
+    '',
+    'On the primary, once:',
     '',
     '```sql',
     `CREATE ROLE ${role} WITH REPLICATION LOGIN;`,

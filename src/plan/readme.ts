@@ -9,6 +9,7 @@ import type { PlannedRule } from './hba-rules.js';
 import { asksPassword, clientHost, clientSections } from './readme-clients.js';
 import { layersText, type LayerTransport } from './layers.js';
 import { standbySection } from './readme-standby.js';
+import { replicationAddressesText } from './replication-rules.js';
 import { commandLine, shellQuote } from './shell.js';
 import { fill, type Templates } from './template.js';
 
@@ -78,6 +79,16 @@ function describeClientCerts(a: Answers): string {
   }[a.clientCerts];
 }
 
+/** The primary's name in the install commands of a bundle of several servers; the other servers are in the Servers section. */
+function serverArgs(a: Answers): { serverArg: string; serverFilesNote: string } {
+  const primary = a.servers?.[0]?.split('=')[0];
+  if (!primary) return { serverArg: '', serverFilesNote: '' };
+  return {
+    serverArg: ` --server ${primary}`,
+    serverFilesNote: `, the certificate and key of the server named by \`--server\` coming from \`servers/NAME/\` (the commands here install the primary, ${primary})`,
+  };
+}
+
 /** The README's text. */
 export function renderReadme(r: ReadmeInput, templates: Templates): string {
   const a = r.answers;
@@ -91,6 +102,7 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     clientCertDescription: describeClientCerts(a),
     fileTable: r.files.map((f) => `| \`${f.path}\` | ${modeText(f.mode)} | ${f.about} |`).join('\n'),
     applyCommand: commandLine(r.applyCommand),
+    ...serverArgs(a),
     // Both stand in shell commands of the README.
     dataDir: shellQuote(r.dirs.data),
     confDir: shellQuote(r.dirs.conf),
@@ -102,6 +114,7 @@ export function renderReadme(r: ReadmeInput, templates: Templates): string {
     verifyCertArgs: verifyRole ? ` --cert clients/${verifyRole}/postgresql.crt --key clients/${verifyRole}/postgresql.key` : '',
     manualCommands: r.manualCommands.map(commandLine).join('\n'),
     rules: r.hbaRules.map((rule) => formatRule(rule.rule)).join('\n'),
+    replicationNote: a.replicationUser ? `${replicationAddressesText(a)}\n\n` : '',
     passwordSection: templates[asksPassword(a) ? 'passwords-scram.md' : 'passwords-cert.md'],
     clientSections: clientSections(a, templates),
     md5Roles: md5Section(a, r.md5Roles),

@@ -20,3 +20,11 @@ test('the block is appended once and replaced on the next merge; other bytes sta
   t.regex(twice, /b@R {2}bob/);
   t.is(mergeIdent(once, 'pg-secure-setup a@R alice\n'), once, 'the same lines change nothing');
 });
+
+test('a stray BEGIN line above the block (an edit cut short) keeps the lines after it on every merge', (t) => {
+  const server = '# BEGIN pg-secure-setup user name map (pg-secure-setup)\nlocalmap  bob  bob\n';
+  const once = mergeIdent(server, 'pg-secure-setup a@R alice\n');
+  t.true(once.startsWith(server), 'appended after the stray line');
+  const twice = mergeIdent(once, 'pg-secure-setup a@R alice\n');
+  t.is(twice, once, 'the user\'s line after the stray BEGIN survives a second merge');
+});

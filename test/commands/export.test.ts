@@ -4,18 +4,21 @@
  * every secret decodes to the bundle's exact files, and the CA key appears
  * only when asked for.
  *
- * No Kubernetes cluster runs here: the shapes are checked by hand against
- * the documented facts (core/v1 Secret: data keys [-._a-zA-Z0-9]+, base64
- * values, type kubernetes.io/tls requires tls.crt and tls.key; names are
- * RFC 1123; CloudNativePG's Cluster CRD: spec.instances required, integer
- * >= 1; spec.certificates holds only the five documented fields, strings and
- * a list of strings).
+ * No Kubernetes cluster runs here: every object is validated against the
+ * published schemas (core/v1 Secret from kubernetes-models, CloudNativePG's
+ * Cluster CRD from @kubernetes-models/cloudnative-pg; test/helpers/k8s-schema.ts).
+ * What those schemas leave to the API server is checked by hand against the
+ * documented facts: data keys [-._a-zA-Z0-9]+, strict base64, type
+ * kubernetes.io/tls requires tls.crt and tls.key, names are RFC 1123 labels,
+ * and spec.certificates holds only CloudNativePG's five fields (the CRD
+ * schema does not refuse unknown ones; the API server would prune them).
  */
 import test, { type ExecutionContext } from 'ava';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { schemaProblem } from '../helpers/k8s-schema.js';
 import { parseYamlStream } from '../helpers/yaml.js';
 
 type Obj = Record<string, unknown>;
@@ -23,6 +26,7 @@ const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CERT_FIELDS = ['serverCASecret', 'serverTLSSecret', 'clientCASecret', 'replicationTLSSecret', 'serverAltDNSNames'];
 
 function checkSecret(t: ExecutionContext, o: Obj, namespace: string | undefined): void {
+  t.is(schemaProblem(o), undefined);
   const meta = o.metadata as Obj;
   t.is(o.apiVersion, 'v1');
   t.regex(String(meta.name), LABEL);
@@ -38,6 +42,7 @@ function checkSecret(t: ExecutionContext, o: Obj, namespace: string | undefined)
 }
 
 function checkCluster(t: ExecutionContext, o: Obj): Obj {
+  t.is(schemaProblem(o), undefined);
   t.is(o.apiVersion, 'postgresql.cnpg.io/v1');
   t.regex(String((o.metadata as Obj).name), LABEL);
   const spec = o.spec as Obj;
@@ -61,7 +66,10 @@ function parse(t: ExecutionContext, yaml: string, namespace?: string): { secrets
       checkSecret(t, o, namespace);
       const data = Object.fromEntries(Object.entries(o.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
       secrets.set(String((o.metadata as Obj).name), data);
-    } else if (o.kind === 'Cluster') clusters.push(o);
+    } else if (o.kind === 'Cluster') {
+      checkCluster(t, o);
+      clusters.push(o);
+    }
     else t.fail(`unexpected kind ${String(o.kind)}`);
   }
   return { secrets, clusters };
@@ -112,6 +120,23 @@ test('--to kubernetes: four CloudNativePG secrets and a Cluster naming them, eac
   const body = caKey.toString('utf8').split('\n')[1]!;
   t.false([...secrets.values()].some((d) => Object.values(d).some((b) => b.toString('utf8').includes(body))));
   t.regex(r.stderr, /verify-full must dial a name the certificate holds: db\.example\.com, 127\.0\.0\.1/);
+});
+
+test('the schemas refuse what the API server would: a broken Cluster or Secret is named with its field', async (t) => {
+  const { dir } = await bundle(t, ['--client-user', 'streaming_replica']);
+  const r = await runCli(['export', dir, '--to', 'kubernetes']);
+  t.is(r.code, 0, r.stderr);
+  const docs = parseYamlStream(r.stdout) as Obj[];
+  const cluster = structuredClone(docs.find((o) => o.kind === 'Cluster')!);
+  const secret = structuredClone(docs.find((o) => o.kind === 'Secret')!);
+  t.is(schemaProblem(cluster), undefined);
+  t.is(schemaProblem(secret), undefined);
+  (cluster.spec as Obj).instances = 'three';
+  t.regex(schemaProblem(cluster) ?? '', /instances must be integer/);
+  ((cluster.spec as Obj).certificates as Obj).serverAltDNSNames = 'db.example.com';
+  t.regex(schemaProblem(cluster) ?? '', /serverAltDNSNames must be array/);
+  (secret.data as Obj)['ca.crt'] = '-----BEGIN CERTIFICATE-----';
+  t.regex(schemaProblem(secret) ?? '', /ca\.crt must match format "byte"/);
 });
 
 test('--include-ca-key --out FILE: ca.key only in the client CA secret, the file 0600; an existing file is kept without --force', async (t) => {

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { schemaProblem } from '../helpers/k8s-schema.js';
 import { parseYamlStream } from '../helpers/yaml.js';
 
 test('each server gets its own key and certificate with its own names, from the one CA; the primary\'s is the bundle\'s server/', async (t) => {
@@ -93,6 +94,9 @@ test('status lists every server\'s certificate; export --to kubernetes-secrets g
   const docs = parseYamlStream(e.stdout) as { metadata: { name: string }; data: Record<string, string> }[];
   t.deepEqual(docs.map((d) => d.metadata.name), ['postgresql-server-tls', 'postgresql-server-db2-tls', 'postgresql-server-db3-tls', 'postgresql-client-app']);
   t.deepEqual(Buffer.from(docs[2]!.data['tls.key']!, 'base64'), await readFile(join(out, 'servers', 'db3', 'server.key')));
+  const cnpg = await runCli(['export', out, '--to', 'kubernetes', '--replication-role', 'app']);
+  t.is(cnpg.code, 0, cnpg.stderr);
+  for (const o of [...docs, ...parseYamlStream(cnpg.stdout)] as Record<string, unknown>[]) t.is(schemaProblem(o), undefined);
 });
 
 test('rotate-ca switch re-issues every server\'s certificate from the new CA, each under its own names', async (t) => {

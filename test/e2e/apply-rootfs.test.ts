@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openStateDir, stateDirFor } from '../../src/apply/state-dir.js';
-import { BIN } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { asPostgres, startCluster } from '../helpers/cluster.js';
 import { aliceTls, cli, connectTcp, setUp as setUpWith, snapshot, sslIs, tearDown, withoutBackups } from './apply-helpers.js';
 
@@ -223,6 +223,41 @@ test('apply.sh as root: a symlinked server.crt is refused, its target untouched;
     t.not(key.uid, 0, 'owned by the server\'s user');
     t.true(await sslIs(c, 'on'));
     t.is(await connectTcp(c, work, aliceTls(bundle)), 't');
+  } finally {
+    await tearDown(s);
+  }
+});
+
+test('files apply reads to find the server, replaced by a FIFO or a link to a root-only file: exit 2 naming the file, no hang, nothing read through', async (t) => {
+  const s = await setUp();
+  try {
+    const { c, bundle } = s;
+    const outside = await rootOnly(t);
+    const secret = join(outside, 'root-only');
+    await writeFile(secret, '18\nroot secret\n', { mode: 0o600 });
+    const before = await snapshot([c.dataDir]);
+    const cases: [string, 'fifo' | 'link', RegExp][] = [
+      ['postmaster.opts', 'fifo', /postmaster\.opts is not a regular file/],
+      ['postmaster.opts', 'link', /postmaster\.opts is a symbolic link to \S+root-only made by uid \d+, not by root: refusing/],
+      ['PG_VERSION', 'fifo', /PG_VERSION is not a regular file/],
+      ['PG_VERSION', 'link', /PG_VERSION is a symbolic link to \S+root-only made by uid \d+, not by root: refusing/],
+      ['postmaster.pid', 'fifo', /postmaster\.pid is not a regular file/],
+    ];
+    for (const [name, kind, why] of cases) {
+      const path = join(c.dataDir, name);
+      const kept = `${path}.kept`;
+      await asPostgres('mv', [path, kept]);
+      await (kind === 'fifo' ? asPostgres('mkfifo', [path]) : asPostgres('ln', ['-s', secret, path]));
+      // A hang would be killed by this bound and fail the assertions below, not stall the suite.
+      const r = await runCli(['apply', bundle, '--pgdata', c.dataDir], { timeout: 30_000 });
+      await asPostgres('rm', ['-f', path]);
+      await asPostgres('mv', [kept, path]);
+      t.is(r.code, 2, `${name} as a ${kind}: ${r.stdout}${r.stderr}`);
+      t.regex(r.stderr, why);
+      t.false(/root secret/.test(r.stdout + r.stderr), 'nothing of the root-only file is shown');
+    }
+    t.deepEqual(await snapshot([c.dataDir]), before, 'the data directory is as it was');
+    t.is(await c.psql('SHOW ssl'), 'off', 'the server still serves its old configuration');
   } finally {
     await tearDown(s);
   }

@@ -130,6 +130,27 @@ kdcTest('--gss-map: only the listed principal logs in as the role it names', asy
   }
 });
 
+kdcTest('apply.sh installs a --gss-map bundle, keytab and map: the mapped principal logs in, one outside the map is refused', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-gss-'));
+  await chmod(work, 0o755);
+  const [kdc, c] = await Promise.all([startKdc(), startCluster({ start: false })]);
+  try {
+    const bundle = await generate(work, kdc, ['--transport', 'gssapi', '--gss-map', 'carol@TEST.PGSS=alice']);
+    const { stdout } = await run('sh', [join(bundle, 'apply.sh'), c.dataDir]);
+    t.regex(stdout, /User name map \(pg_ident\.conf\)/);
+    await asPostgres(join(c.bin, 'pg_ctl'), ['-D', c.dataDir, '-l', c.logFile, '-w', '-t', '30', 'start'], { env: kdc.env });
+    await c.psql('CREATE ROLE alice LOGIN');
+    await kdc.addUser('carol', PASSWORD);
+    await kdc.addUser('alice', PASSWORD);
+    t.is(await psql(c, await kdc.kinit('carol', PASSWORD), 'user=alice gssencmode=require', GSS), 't|carol@TEST.PGSS');
+    await t.throwsAsync(psql(c, await kdc.kinit('alice', PASSWORD), 'user=alice gssencmode=require', 'SELECT 1'), { message: /GSSAPI authentication failed for user "alice"/ });
+  } finally {
+    await c.stop();
+    await kdc.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
 kdcTest('apply installs a gssapi bundle (keytab 0600 owned by the server user); audit then finds nothing high', async (t) => {
   const work = await mkdtemp(join(tmpdir(), 'pgss-gss-'));
   await chmod(work, 0o755);
