@@ -23,6 +23,7 @@ import { showSetting } from './locate.js';
 import { lockDataDir, openStateDir } from './state-dir.js';
 import { openServer, type ServerAccess, type WhereOptions } from './locate-connect.js';
 import { DEFAULT_RESTART_MODE, shutdownModesText, type RestartMode } from './shutdown.js';
+import { standbyFiles } from './standby.js';
 
 /** What the apply command asks for. */
 export interface ApplyRequest {
@@ -157,7 +158,9 @@ async function applyWith(req: ApplyRequest, bundle: ReadBundle, access: ServerAc
   const { server } = access;
   const log = req.log;
   if (req.options.alterSystem) await requireAlterSystem(access);
-  const plan = planFor(bundle, access, req.options, await identFileOf(bundle, server));
+  const own = planFor(bundle, access, req.options, await identFileOf(bundle, server));
+  // On a standby, the replication files where its primary_conninfo names them, backed up and rolled back like the rest.
+  const plan = { ...own, files: [...own.files, ...(await standbyFiles(bundle.dir, server, log))] };
   const settingsFile = plan.files.find((f) => f.role === 'settings')?.path ?? autoConfPath(server);
   const misplaced = checkInstallPaths(bundle.settings, { dataDir: server.dataDir, configFile: server.configFile, hbaFile: server.hbaFile, settingsFile });
   if (misplaced.length > 0) throw new UsageError(`the bundle's files would go where apply does not write; nothing was changed:\n${problemText(misplaced)}`);

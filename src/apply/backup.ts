@@ -188,7 +188,9 @@ export function checkManifest(b: Backup, server: { dataDir: string; configFile: 
   if (m.dataDir !== server.dataDir) throw bad(`is for ${m.dataDir}, not ${server.dataDir}`);
   const dirs = [server.dataDir, posix.dirname(server.configFile), posix.dirname(server.hbaFile)];
   for (const f of m.files) {
-    if (typeof f.path !== 'string' || !isAbsolute(f.path) || posix.normalize(f.path) !== f.path || !dirs.some((d) => within(f.path, d))) {
+    // A standby's replication files live where its primary_conninfo names them, outside those directories.
+    const anywhere = typeof f.role === 'string' && f.role.startsWith('replication-');
+    if (typeof f.path !== 'string' || !isAbsolute(f.path) || posix.normalize(f.path) !== f.path || !(anywhere || dirs.some((d) => within(f.path, d)))) {
       throw bad(`names ${JSON.stringify(f.path)}, outside ${[...new Set(dirs)].join(' and ')}`);
     }
     if (f.backup !== undefined && !/^files\/\d+-[^/]+$/.test(f.backup)) throw bad(`names the backup copy ${JSON.stringify(f.backup)}`);

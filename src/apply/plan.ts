@@ -76,8 +76,11 @@ export interface FileState {
   readonly gid: number;
 }
 
+/** The replication role's client files a standby dials its primary with (primary_conninfo's sslrootcert, sslcert, sslkey). */
+export type ReplicationFileRole = 'replication-root.crt' | 'replication-postgresql.crt' | 'replication-postgresql.key';
+
 /** 'auto-conf': postgresql.auto.conf, which the server itself writes on ALTER SYSTEM. */
-export type FileRole = 'hba' | 'ident' | 'settings' | 'main-conf' | 'auto-conf' | ServerFileName;
+export type FileRole = 'hba' | 'ident' | 'settings' | 'main-conf' | 'auto-conf' | ServerFileName | ReplicationFileRole;
 
 /** One file apply may write. */
 export interface PlannedFile {
@@ -90,6 +93,8 @@ export interface PlannedFile {
   readonly secret: boolean;
   /** Empty when the file is already as it should be. */
   readonly changes: readonly ('create' | 'content' | 'mode' | 'owner')[];
+  /** The bundle file it comes from, when not server/ROLE (shown in --dry-run's steps). */
+  readonly source?: string;
 }
 
 /** Options a user chooses. */
@@ -183,7 +188,8 @@ export function applyTargets(bundle: BundleContents, layout: ServerLayout, setti
   return out;
 }
 
-function changesOf(before: FileState | undefined, after: FileState): PlannedFile['changes'] {
+/** What differs between a file now and what it should be. */
+export function changesOf(before: FileState | undefined, after: FileState): PlannedFile['changes'] {
   if (!before) return ['create'];
   const out: ('content' | 'mode' | 'owner')[] = [];
   if (Buffer.compare(Buffer.from(before.bytes), Buffer.from(after.bytes)) !== 0) out.push('content');

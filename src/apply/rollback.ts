@@ -46,7 +46,7 @@ function restoreDiff(b: Backup): DiffFile[] {
   return b.manifest.files.map((f) => {
     const before = readState(f.path, [f.after.uid]);
     const after = f.backup && f.before ? { bytes: backupBytes(b, f), mode: f.before.mode, uid: f.before.uid, gid: f.before.gid } : undefined;
-    return { path: f.path, before, after, secret: f.role === 'server.key' };
+    return { path: f.path, before, after, secret: f.role === 'server.key' || f.role === 'replication-postgresql.key' };
   });
 }
 

@@ -93,7 +93,7 @@ function reloadArgv(server: LocatedServer, restart: boolean, mode: RestartMode):
 export function describeSteps(server: LocatedServer, changed: readonly PlannedFile[], plan: ApplyPlan, restart: boolean, bundleDir: string, mode: RestartMode = DEFAULT_RESTART_MODE): Step[] {
   const as = server.osUser.name;
   const names = idNames(server.osUser);
-  const source = (f: PlannedFile) => (f.role.includes('.') ? join(bundleDir, 'server', f.role) : f.role === 'settings' ? join(bundleDir, 'conf', 'pg-secure-setup.conf') : `<edited ${f.path}>`);
+  const source = (f: PlannedFile) => f.source ?? (f.role.includes('.') ? join(bundleDir, 'server', f.role) : f.role === 'settings' ? join(bundleDir, 'conf', 'pg-secure-setup.conf') : `<edited ${f.path}>`);
   const backups = join(stateDirFor(server.dataDir), BACKUP_DIR, '<timestamp>');
   const steps: Step[] = [{ argv: ['mkdir', '-p', '-m', '0700', backups] }];
   for (const f of changed) {

@@ -5,6 +5,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { applyBundle } from '../apply/apply.js';
+import { installReplicationFiles } from '../apply/standby.js';
 import { parseRestartMode } from '../apply/shutdown.js';
 import { UsageError } from '../errors.js';
 import type { Command } from './command.js';
@@ -38,6 +39,8 @@ const OPTIONS = {
   'restart-mode': { type: 'string' },
   'allow-edited-rules': { type: 'boolean' },
   server: { type: 'string' },
+  'replication-files': { type: 'string' },
+  owner: { type: 'string' },
   'dry-run': { type: 'boolean', short: 'n' },
   yes: { type: 'boolean', short: 'y' },
   quiet: { type: 'boolean', short: 'q' },
@@ -98,6 +101,12 @@ Every file it changes is backed up first, outside the data directory
 server checks the new files before the reload; on any problem, Ctrl+C, SIGHUP
 or SIGTERM the old files are put back. A second run with the same bundle
 changes nothing; two at once on one data directory: the second exits 2.
+On a standby (standby.signal) of a bundle with a replication role, apply also
+installs clients/ROLE/ where primary_conninfo's sslrootcert, sslcert and sslkey
+name them (into a directory of the server's user; key 0600), backed up and
+rolled back with the rest; a primary_conninfo without sslmode=verify-full, as
+another user, or without those files is a warning and they are left alone
+(apply never edits primary_conninfo, so the standby streams on as before).
 
 Options:
 ${WHERE_HELP}
@@ -119,6 +128,10 @@ ${WHERE_HELP}
                           other than scram-sha-256, cert, reject, peer on local)
   --server NAME           in a bundle of several servers (generate --server), install
                           servers/NAME/'s certificate and key; required there
+  --replication-files DIR install only the replication role's clients/ROLE/ files into DIR
+                          (an absolute path outside the bundle; made 0700 if missing) for
+                          --owner USER (default postgres): before pg_basebackup builds a
+                          standby. No data directory is read or changed
   -n, --dry-run           print a diff of every file and the commands (and ALTER SYSTEM
                           statements); change nothing
   -y, --yes               allow a restart when one is needed (pg_ctl restart -m fast)
@@ -140,6 +153,23 @@ Undo the last apply with 'pg-secure-setup rollback'.`,
         return 0;
       }
       if (positionals.length !== 1) throw new UsageError('apply takes one bundle directory: pg-secure-setup apply BUNDLE_DIR [options]');
+      if (values.owner !== undefined && values['replication-files'] === undefined) throw new UsageError('--owner goes with --replication-files DIR (the owner of the files there)');
+      if (values['replication-files'] !== undefined) {
+        const other = ['pgdata', 'config-dir', 'pg-bin', 'connect', 'alter-system', 'md5-to-scram', 'keep-trust', 'key-owner', 'restart-mode', 'skip-server-check', 'passphrase-command', 'allow-edited-rules'].filter((k) => values[k as keyof typeof values] !== undefined);
+        if (other.length > 0) throw new UsageError(`--replication-files installs only the replication files: leave out --${other.join(', --')}`);
+        const quietFiles = !!values.quiet && !values['dry-run'];
+        return await installReplicationFiles({
+          bundleDir: positionals[0]!,
+          dir: values['replication-files'],
+          owner: values.owner ?? 'postgres',
+          ...(typeof values.server === 'string' ? { server: values.server } : {}),
+          dryRun: !!values['dry-run'],
+          log: (line, problem) => {
+            if (problem) process.stderr.write(line + '\n');
+            else if (!quietFiles) process.stdout.write(line + '\n');
+          },
+        });
+      }
       const keyOwner = values['key-owner'] ?? 'server';
       if (keyOwner !== 'server' && keyOwner !== 'root') throw new UsageError(`--key-owner must be server or root, not "${keyOwner}"`);
       const restartMode = parseRestartMode(values['restart-mode']);

@@ -1,14 +1,16 @@
 /** Read what `status` judges: the bundle's certificates and CRLs, the CA, and what a server has installed. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { presentedCertificate } from '../apply/check.js';
+import { readState } from '../apply/fs.js';
+import { REPLICATION_FILES, replicationPaths } from '../apply/replication.js';
 import { gatherFileFacts } from '../audit/gather-files.js';
 import { parseConnString } from '../pg/conn-params.js';
 import { crlSignedBy, inspectCertificate, readCrls, subjectDerHex, type CrlInfo } from '../pki/index.js';
 import { UsageError } from '../errors.js';
 import { textOf, type LoadedBundle } from './bundle-io.js';
 import { pemBlocks, rolloverPhase } from './ca.js';
-import type { FoundCert, ServerFacts, StatusInput } from './status.js';
+import type { FoundCert, ReplicationFacts, ServerFacts, StatusInput } from './status.js';
 
 async function maybeRead(path: string): Promise<string | undefined> {
   try {
@@ -76,8 +78,42 @@ export function crlsWithSigners(bundle: LoadedBundle, certs: readonly FoundCert[
   });
 }
 
-/** What the server's files hold now: the certificate and CRL its configuration names (read as audit reads them). */
-export async function serverFacts(loc: { pgdata?: string | undefined; configDir?: string | undefined }): Promise<ServerFacts> {
+/**
+ * A standby's replication files, where its primary_conninfo names them,
+ * compared with the bundle's clients/ROLE/. Read without following a link
+ * the server's user made (apply/fs.ts): the paths are that user's to set.
+ */
+function replicationFacts(bundle: LoadedBundle, conninfo: string | undefined, uid: number | undefined): ReplicationFacts | undefined {
+  const role = bundle.answers.replicationUser;
+  if (!role) return undefined;
+  const found = replicationPaths(conninfo, role, bundle.dir);
+  if ('problems' in found) return { role, problems: found.problems, files: [] };
+  const files = REPLICATION_FILES.map((f) => {
+    const path = found.paths[f.name];
+    let now;
+    try {
+      now = readState(path, uid === undefined ? [] : [uid]);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+    }
+    const mine = bundle.files.find((b) => b.path === `clients/${role}/${f.name}`);
+    const isBundles = !!now && !!mine && Buffer.compare(Buffer.from(now.bytes), Buffer.from(mine.bytes)) === 0;
+    let notAfter: Date | undefined;
+    if (now && f.name === 'postgresql.crt') {
+      const pem = pemBlocks(Buffer.from(now.bytes).toString('utf8'))[0];
+      try {
+        notAfter = pem ? inspectCertificate(pem).notAfter : undefined;
+      } catch {
+        /* not a certificate: "not the bundle's" says enough */
+      }
+    }
+    return { name: f.name, path, installed: !!now, isBundles, ...(notAfter ? { notAfter } : {}) };
+  });
+  return { role, problems: [], files };
+}
+
+/** What the server's files hold now: the certificate and CRL its configuration names (read as audit reads them), and a standby's replication files. */
+export async function serverFacts(loc: { pgdata?: string | undefined; configDir?: string | undefined }, bundle?: LoadedBundle): Promise<ServerFacts> {
   const facts = await gatherFileFacts({ ...(loc.pgdata ? { pgdata: loc.pgdata } : {}), ...(loc.configDir ? { configDir: loc.configDir } : {}) }, []);
   const crlSetting = facts.settings.ssl_crl_file;
   let crls: CrlInfo[] | undefined;
@@ -90,7 +126,9 @@ export async function serverFacts(loc: { pgdata?: string | undefined; configDir?
       throw new UsageError(`${path}: ${(err as Error).message}`);
     }
   }
-  return { where: loc.pgdata ?? loc.configDir ?? '?', certFingerprint: facts.certificate?.fingerprint256, crls };
+  const dataDir = facts.dataDirectory;
+  const replication = bundle && facts.standby && dataDir ? replicationFacts(bundle, facts.settings.primary_conninfo, await stat(dataDir).then((st) => st.uid, () => undefined)) : undefined;
+  return { where: loc.pgdata ?? loc.configDir ?? '?', certFingerprint: facts.certificate?.fingerprint256, crls, ...(replication ? { replication } : {}) };
 }
 
 /** The certificate a running server presents in a TLS handshake (--connect); its CRL is not sent, so not compared. */

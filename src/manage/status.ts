@@ -25,6 +25,16 @@ export interface ServerFacts {
   readonly crls: readonly CrlInfo[] | undefined;
   /** Seen over a connection: the CRL is not sent, so it is not compared. */
   readonly crlUnknown?: boolean;
+  /** On a standby (standby.signal) of a bundle with a replication role: its replication files. */
+  readonly replication?: ReplicationFacts;
+}
+
+/** A standby's replication files where its primary_conninfo names them, compared with clients/ROLE/. */
+export interface ReplicationFacts {
+  readonly role: string;
+  /** Why primary_conninfo names no files apply keeps (then `files` is empty). */
+  readonly problems: readonly string[];
+  readonly files: readonly { readonly name: string; readonly path: string; readonly installed: boolean; readonly isBundles: boolean; readonly notAfter?: Date }[];
 }
 
 /** Everything status judges, read by the caller. */
@@ -35,6 +45,10 @@ export interface StatusInput {
   /** server/root.crl, read; each with the name of the CA whose certificate verifies it (undefined: none does). */
   readonly crls: readonly { readonly crl: CrlInfo; readonly signedBy: string | undefined }[];
   readonly server?: ServerFacts;
+  /** A bundle of several servers: their names, the primary first (its certificate is also server/server.crt). */
+  readonly serverNames?: readonly string[];
+  /** --server NAME: the server the facts are expected to be. */
+  readonly chosenServer?: string;
   /** The CA rollover phase the bundle is in, if one is under way. */
   readonly rollover?: string;
 }
@@ -65,10 +79,24 @@ export interface CrlRow {
 export interface StatusReport {
   readonly certificates: readonly CertRow[];
   readonly crls: readonly CrlRow[];
-  readonly server?: { readonly where: string; readonly runsBundleCert: boolean; readonly runsBundleCrl: boolean | undefined };
+  readonly server?: {
+    readonly where: string;
+    /** In a bundle of several servers: the one it is (--server), or whose certificate it runs. */
+    readonly name?: string;
+    readonly runsBundleCert: boolean;
+    readonly runsBundleCrl: boolean | undefined;
+    readonly replication?: ReplicationRow;
+  };
   readonly rollover?: string;
   /** Each thing to act on, with the command that fixes it. Non-empty means exit 1. */
   readonly problems: readonly string[];
+}
+
+/** A standby's replication files as status reports them. */
+export interface ReplicationRow {
+  readonly role: string;
+  readonly problems: readonly string[];
+  readonly files: readonly { readonly name: string; readonly path: string; readonly state: 'bundle' | 'other' | 'missing'; readonly notAfter?: string; readonly daysLeft?: number }[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -132,14 +160,53 @@ export function judgeStatus(input: StatusInput): StatusReport {
   let server: StatusReport['server'];
   if (input.server) {
     const s = input.server;
-    const bundleServer = input.certs.find((c) => c.role === 'server');
-    const runsBundleCert = !!bundleServer && s.certFingerprint === inspectCertificate(bundleServer.pem).fingerprint256;
     const runsBundleCrl = input.crls.length === 0 || s.crlUnknown ? undefined : !!s.crls && sameCrls(s.crls, input.crls.map((c) => c.crl));
-    server = { where: s.where, runsBundleCert, runsBundleCrl };
-    if (!runsBundleCert) problems.push(`the server at ${s.where} ${s.certFingerprint ? 'runs another certificate than' : 'has no certificate from'} this bundle: pg-secure-setup apply BUNDLE`);
+    const named = input.serverNames && input.serverNames.length > 0 ? whichServer(input, s, problems) : undefined;
+    const runsBundleCert = named ? named.runs : runsServerCert(input, s, problems);
+    const replication = s.replication ? judgeReplication(s.replication, s.where, named?.name, now, warnDays, problems) : undefined;
+    server = { where: s.where, ...(named?.name ? { name: named.name } : {}), runsBundleCert, runsBundleCrl, ...(replication ? { replication } : {}) };
     if (runsBundleCrl === false) problems.push(`the server at ${s.where} ${s.crls ? 'has another CRL than' : 'has no CRL from'} this bundle: pg-secure-setup apply BUNDLE`);
   }
   return { certificates, crls, ...(server ? { server } : {}), ...(input.rollover ? { rollover: input.rollover } : {}), problems };
+}
+
+// A bundle of one server: server/server.crt is the one.
+function runsServerCert(input: StatusInput, s: ServerFacts, problems: string[]): boolean {
+  const bundleServer = input.certs.find((c) => c.role === 'server');
+  const runs = !!bundleServer && s.certFingerprint === inspectCertificate(bundleServer.pem).fingerprint256;
+  if (!runs) problems.push(`the server at ${s.where} ${s.certFingerprint ? 'runs another certificate than' : 'has no certificate from'} this bundle: pg-secure-setup apply BUNDLE`);
+  return runs;
+}
+
+// A bundle of several: the server is the one named by --server, or the one whose certificate it runs.
+function whichServer(input: StatusInput, s: ServerFacts, problems: string[]): { name: string | undefined; runs: boolean } {
+  const names = input.serverNames!;
+  const nameOf = (c: FoundCert) => (c.name === 'server' ? names[0]! : c.name);
+  const installed = input.certs.find((c) => c.role === 'server' && inspectCertificate(c.pem).fingerprint256 === s.certFingerprint);
+  const runsName = installed ? nameOf(installed) : undefined;
+  const chosen = input.chosenServer;
+  if (chosen !== undefined) {
+    if (runsName === chosen) return { name: chosen, runs: true };
+    const what = runsName ? `runs ${runsName}'s certificate, not ${chosen}'s` : s.certFingerprint ? `runs another certificate than ${chosen}'s of this bundle` : `has no certificate from this bundle`;
+    problems.push(`the server at ${s.where} ${what}: pg-secure-setup apply BUNDLE --server ${chosen}`);
+    return { name: chosen, runs: false };
+  }
+  if (!runsName) problems.push(`the server at ${s.where} ${s.certFingerprint ? 'runs none of' : 'has no certificate of'} this bundle's servers (${names.join(', ')}): pg-secure-setup apply BUNDLE --server NAME`);
+  return { name: runsName, runs: !!runsName };
+}
+
+function judgeReplication(r: ReplicationFacts, where: string, name: string | undefined, now: Date, warnDays: number, problems: string[]): ReplicationRow {
+  const apply = `pg-secure-setup apply BUNDLE${name ? ` --server ${name}` : ''} --pgdata ${where}`;
+  for (const p of r.problems) problems.push(`the standby at ${where}: ${p}; apply cannot keep its replication files (see the bundle README's "Standby" section)`);
+  const files = r.files.map((f) => {
+    const state = !f.installed ? ('missing' as const) : f.isBundles ? ('bundle' as const) : ('other' as const);
+    const daysLeft = f.notAfter ? daysUntil(f.notAfter, now) : undefined;
+    if (state !== 'bundle') problems.push(`the standby's replication file ${f.path} ${state === 'missing' ? 'is missing' : `is not the bundle's clients/${r.role}/${f.name}`}: ${apply}`);
+    // The bundle's own certificate is judged in its row above; another one here.
+    if (state === 'other' && f.notAfter && daysLeft !== undefined && daysLeft < warnDays) problems.push(`the standby's replication certificate ${f.path} ${daysLeft < 0 ? 'expired' : 'expires'} on ${day(f.notAfter)}`);
+    return { name: f.name, path: f.path, state, ...(f.notAfter ? { notAfter: f.notAfter.toISOString(), daysLeft } : {}) };
+  });
+  return { role: r.role, problems: r.problems, files };
 }
 
 /** The report as lines for a terminal. */
@@ -156,7 +223,13 @@ export function renderStatus(r: StatusReport): string {
     lines.push(`  ${c.issuerCN ?? 'unknown CA'}: number ${c.crlNumber ?? '-'}, ${next}, ${c.revokedSerials.length} revoked${c.signedBy ? '' : ', BAD SIGNATURE'}`);
   }
   if (r.server) {
-    lines.push(`Server (${r.server.where}): certificate ${r.server.runsBundleCert ? 'is the bundle\'s' : 'is NOT the bundle\'s'}${r.server.runsBundleCrl === undefined ? '' : `, CRL ${r.server.runsBundleCrl ? 'is the bundle\'s' : 'is NOT the bundle\'s'}`}`);
+    lines.push(`Server (${r.server.where})${r.server.name ? `, ${r.server.name}` : ''}: certificate ${r.server.runsBundleCert ? 'is the bundle\'s' : 'is NOT the bundle\'s'}${r.server.runsBundleCrl === undefined ? '' : `, CRL ${r.server.runsBundleCrl ? 'is the bundle\'s' : 'is NOT the bundle\'s'}`}`);
+    const repl = r.server.replication;
+    if (repl) lines.push(`  standby, replicating as ${repl.role}${repl.problems.length > 0 ? ': primary_conninfo names no files apply keeps' : ':'}`);
+    for (const f of repl?.files ?? []) {
+      const state = f.state === 'bundle' ? 'the bundle\'s' : f.state === 'missing' ? 'MISSING' : 'NOT the bundle\'s';
+      lines.push(`    ${f.name.padEnd(15)} ${state}${f.notAfter ? `, until ${f.notAfter.slice(0, 10)} (${f.daysLeft} days left)` : ''}  (${f.path})`);
+    }
   }
   if (r.rollover) {
     const next = r.rollover === 'trust' ? 'switch' : 'finish';

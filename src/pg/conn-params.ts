@@ -90,11 +90,11 @@ function bad(source: string, message: string): never {
   throw new UsageError(`${source}: ${message}`);
 }
 
-/** Set one keyword, checking the values that have a fixed form. */
-function setKeyword(out: ConnParams, key: string, value: string, source: string): void {
+/** Set one keyword, checking the values that have a fixed form; `lenient` passes over keywords we do not act on. */
+function setKeyword(out: ConnParams, key: string, value: string, source: string, lenient = false): void {
   const field = KEYWORDS[key];
   if (!field) {
-    if (IGNORED.has(key)) return;
+    if (IGNORED.has(key) || lenient) return;
     bad(source, `connection option "${key}" is not supported here (supported: ${Object.keys(KEYWORDS).join(', ')})`);
   }
   if (field === 'port') {
@@ -116,7 +116,7 @@ function setKeyword(out: ConnParams, key: string, value: string, source: string)
 }
 
 /** Keyword/value form: `host=db port=5432 user='a b'` (backslash escapes, single quotes). */
-function parseKeywordValue(text: string, source: string): ConnParams {
+function parseKeywordValue(text: string, source: string, lenient = false): ConnParams {
   const out: ConnParams = {};
   let i = 0;
   const ws = () => {
@@ -156,7 +156,7 @@ function parseKeywordValue(text: string, source: string): ConnParams {
         i++;
       }
     }
-    setKeyword(out, key, value, source);
+    setKeyword(out, key, value, source, lenient);
   }
 }
 
@@ -169,7 +169,7 @@ function decode(part: string, source: string): string {
 }
 
 /** URI form: postgresql://[user[:password]@][host][:port][/dbname][?param=value&...] */
-function parseUri(text: string, source: string): ConnParams {
+function parseUri(text: string, source: string, lenient = false): ConnParams {
   const out: ConnParams = {};
   let rest = text.replace(/^postgres(?:ql)?:\/\//, '');
   const q = rest.indexOf('?');
@@ -200,18 +200,22 @@ function parseUri(text: string, source: string): ConnParams {
     const value = decode(pair.slice(eq + 1).replace(/\+/g, ' '), source);
     // JDBC habit that libpq accepts in URIs: ssl=true means sslmode=require.
     if (key === 'ssl' && value === 'true') out.sslmode = 'require';
-    else setKeyword(out, key, value, source);
+    else setKeyword(out, key, value, source, lenient);
   }
   return out;
 }
 
-/** Read a `--connect` value: a URI (postgresql:// or postgres://) or a keyword/value string. */
-export function parseConnString(text: string, source = '--connect'): ConnParams {
+/**
+ * Read a `--connect` value: a URI (postgresql:// or postgres://) or a
+ * keyword/value string. `lenient`: keywords we do not act on are passed
+ * over, as in a server's primary_conninfo (pg_basebackup -R writes them all).
+ */
+export function parseConnString(text: string, source = '--connect', lenient = false): ConnParams {
   const trimmed = text.trim();
-  if (/^postgres(?:ql)?:\/\//.test(trimmed)) return parseUri(trimmed, source);
+  if (/^postgres(?:ql)?:\/\//.test(trimmed)) return parseUri(trimmed, source, lenient);
   if (/^[a-z]+:\/\//i.test(trimmed)) bad(source, 'a URI must start with postgresql:// or postgres://');
   if (trimmed !== '' && !trimmed.includes('=')) bad(source, `"${trimmed}" is neither a URI nor keyword=value pairs (e.g. "host=db.example.com user=postgres")`);
-  return parseKeywordValue(trimmed, source);
+  return parseKeywordValue(trimmed, source, lenient);
 }
 
 /** The PG* variables that are set (empty ones count as unset, as in libpq). */

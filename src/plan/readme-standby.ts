@@ -50,6 +50,12 @@ export function standbySection(a: Answers, dataDir: string): string {
   return serversSection(a, dataDir) + replicationSection(a, dataDir);
 }
 
+// The standby's --server NAME in a bundle of several (the first one after the primary), else none.
+function standbyName(a: Answers): string[] {
+  const standby = (a.servers ?? []).map(parseServer)[1];
+  return standby ? ['--server', standby.name] : [];
+}
+
 function replicationSection(a: Answers, dataDir: string): string {
   const role = a.replicationUser;
   if (!role) return '';
@@ -73,17 +79,19 @@ function replicationSection(a: Answers, dataDir: string): string {
       : `The rule also asks for ${role}'s SCRAM password: put it in the postgres user's \`~/.pgpass\` on the standby (mode 0600), never in the connection string.`,
     '',
     'On the standby, as root, with its server stopped and its data directory',
-    'empty: the replication files for the postgres user, then the base backup,',
-    'whose `-R` writes this connection string as `primary_conninfo`:',
+    'empty: the replication files for the postgres user (key 0600, in a',
+    'directory of its own made 0700 if missing), then the base backup, whose',
+    '`-R` writes this connection string as `primary_conninfo`:',
     '',
     '```sh',
-    commandLine(['install', '-d', '-m', '0700', '-o', 'postgres', '-g', 'postgres', dir]),
-    commandLine(['install', '-m', '0644', '-o', 'postgres', '-g', 'postgres', `clients/${role}/postgresql.crt`, `clients/${role}/root.crt`, `${dir}/`]),
-    commandLine(['install', '-m', '0600', '-o', 'postgres', '-g', 'postgres', `clients/${role}/postgresql.key`, `${dir}/`]),
+    commandLine(['sudo', 'npx', 'pg-secure-setup', 'apply', '.', ...standbyName(a), '--replication-files', dir]),
     `sudo -u postgres pg_basebackup -D ${dataDir} -R -X stream -d ${shellQuote(standbyConninfo(a, clientHost(a)))}`,
     '```',
     '',
     'Then install this bundle on the standby as on the primary and start it.',
+    'On a standby, `apply` also installs the replication files where its',
+    '`primary_conninfo` names them, so a re-issued certificate reaches them too',
+    '(`issue . --client-user ' + role + ' --force`, then `apply` on the standby).',
     'On the primary, `SELECT s.ssl, s.client_dn FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)`',
     `shows the standby with \`ssl\` true and \`client_dn\` \`/CN=${role}\`.`,
     '',

@@ -26,6 +26,8 @@ test.serial('--warn-days, --json and bad input', async (t) => {
     [['--pgdata'], /Option '--pgdata <value>' argument missing/],
     [['--pgdata', work, '--connect', 'host=127.0.0.1'], /give --connect or --pgdata\/--config-dir, not both/],
     [['--connect', 'host=/tmp'], /--connect: give a TCP host/],
+    [['--server', 'db1'], /--server NAME goes with --pgdata, --config-dir or --connect/],
+    [['--server', 'db1', '--pgdata', work], /--server db1: the bundle describes one server; leave --server out/],
   ] as const) {
     const r = await runCli(['status', bundle, ...args]);
     t.is(r.code, 2, r.stdout);

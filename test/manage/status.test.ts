@@ -2,7 +2,7 @@
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
 import { issueAll, makeCrl, readCrls, type IssuedCert } from '../../src/pki/index.js';
-import { judgeStatus, renderStatus, type FoundCert } from '../../src/manage/status.js';
+import { judgeStatus, renderStatus, type FoundCert, type ServerFacts } from '../../src/manage/status.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2027-06-01T00:00:00Z');
@@ -73,4 +73,47 @@ test('a server holding another certificate or CRL than the bundle is a problem',
   ]);
   const none = judgeStatus({ now, warnDays: 0, certs: certs().slice(0, 2), crls: [], server: server(undefined, []) });
   t.deepEqual(none.problems, ['the server at /data has no certificate from this bundle: pg-secure-setup apply BUNDLE']);
+});
+
+test('a bundle of several servers: the server is the one whose certificate it runs, or the one --server names', (t) => {
+  const fp = new X509Certificate(issued.get('server')!.certPem).fingerprint256;
+  const several = [...certs().slice(0, 2), { role: 'server' as const, name: 'db2', path: 'servers/db2/server.crt', pem: issued.get('alice')!.certPem }];
+  const fp2 = new X509Certificate(issued.get('alice')!.certPem).fingerprint256;
+  const judge = (certFingerprint: string | undefined, chosenServer?: string) =>
+    judgeStatus({ now, warnDays: 0, certs: several, crls: [], serverNames: ['db1', 'db2'], server: { where: '/data', certFingerprint, crls: undefined }, ...(chosenServer ? { chosenServer } : {}) });
+  t.deepEqual(judge(fp).server, { where: '/data', name: 'db1', runsBundleCert: true, runsBundleCrl: undefined });
+  t.deepEqual(judge(fp2).server?.name, 'db2');
+  t.deepEqual(judge(fp2).problems, []);
+  t.regex(renderStatus(judge(fp2)), /^Server \(\/data\), db2: certificate is the bundle's$/m);
+  t.deepEqual(judge('AA:BB').problems, ["the server at /data runs none of this bundle's servers (db1, db2): pg-secure-setup apply BUNDLE --server NAME"]);
+  t.deepEqual(judge(fp2, 'db1').problems, ["the server at /data runs db2's certificate, not db1's: pg-secure-setup apply BUNDLE --server db1"]);
+  t.deepEqual(judge(fp2, 'db1').server, { where: '/data', name: 'db1', runsBundleCert: false, runsBundleCrl: undefined });
+  t.deepEqual(judge(undefined, 'db2').problems, ['the server at /data has no certificate from this bundle: pg-secure-setup apply BUNDLE --server db2']);
+});
+
+test('a standby\'s replication files: the bundle\'s, missing, another one near its end, or a primary_conninfo apply cannot use', (t) => {
+  const path = (n: string) => `/var/lib/postgresql/replication/${n}`;
+  const fp = new X509Certificate(issued.get('server')!.certPem).fingerprint256;
+  const judge = (replication: ServerFacts['replication']) =>
+    judgeStatus({ now, warnDays: 30, certs: certs().slice(0, 2), crls: [], server: { where: '/data', certFingerprint: fp, crls: undefined, replication } });
+  const soon = new Date(now.getTime() + 10 * DAY);
+  const r = judge({
+    role: 'replicator',
+    problems: [],
+    files: [
+      { name: 'root.crt', path: path('root.crt'), installed: true, isBundles: true },
+      { name: 'postgresql.crt', path: path('postgresql.crt'), installed: true, isBundles: false, notAfter: soon },
+      { name: 'postgresql.key', path: path('postgresql.key'), installed: false, isBundles: false },
+    ],
+  });
+  t.deepEqual(r.server?.replication?.files.map((f) => [f.name, f.state, f.daysLeft]), [['root.crt', 'bundle', undefined], ['postgresql.crt', 'other', 10], ['postgresql.key', 'missing', undefined]]);
+  // The first problem is the bundle's server certificate, 20 days from its end.
+  t.deepEqual(r.problems.slice(1), [
+    "the standby's replication file /var/lib/postgresql/replication/postgresql.crt is not the bundle's clients/replicator/postgresql.crt: pg-secure-setup apply BUNDLE --pgdata /data",
+    "the standby's replication certificate /var/lib/postgresql/replication/postgresql.crt expires on 2027-06-11",
+    "the standby's replication file /var/lib/postgresql/replication/postgresql.key is missing: pg-secure-setup apply BUNDLE --pgdata /data",
+  ]);
+  t.regex(renderStatus(r), /standby, replicating as replicator:\n {4}root\.crt +the bundle's +\(\S+root\.crt\)\n {4}postgresql\.crt +NOT the bundle's, until 2027-06-11 \(10 days left\)/);
+  const unusable = judge({ role: 'replicator', problems: ['primary_conninfo has sslmode=require, not verify-full'], files: [] });
+  t.deepEqual(unusable.problems.slice(1), ['the standby at /data: primary_conninfo has sslmode=require, not verify-full; apply cannot keep its replication files (see the bundle README\'s "Standby" section)']);
 });
