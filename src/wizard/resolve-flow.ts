@@ -7,7 +7,7 @@
  * reducer and the views alike.
  */
 import type { Answers } from '../answers/answers.js';
-import { checkAnswer, crossCheck, type EnvFacts, QUESTION_ORDER, QUESTIONS, type Question } from '../answers/questions.js';
+import { checkAnswer, type Choice, crossCheck, type EnvFacts, QUESTION_ORDER, QUESTIONS, type Question } from '../answers/questions.js';
 import type { ServerPrefill } from '../audit/prefill.js';
 import { resolveAnswers, type AnswerSource } from '../answers/resolve-answers.js';
 
@@ -56,6 +56,15 @@ export function resolveAll(config: FlowConfig, answers: Partial<Answers>): { val
 export function askedQuestions(config: FlowConfig, answers: Partial<Answers>): (keyof Answers)[] {
   const { sources } = resolveAll(config, answers);
   return QUESTION_ORDER.filter((key) => !isDecided(sources[key]));
+}
+
+/** The choices a question offers given the answers so far, and why some are left out (several servers: no self-signed). */
+export function offeredChoices(config: FlowConfig, answers: Partial<Answers>, key: keyof Answers): { choices: readonly Choice<unknown>[]; why?: string | undefined } {
+  const q = QUESTIONS[key] as Question;
+  if (q.kind !== 'choice') return { choices: [] };
+  const narrowed = q.narrow?.(resolveAll(config, answers).values);
+  if (!narrowed) return { choices: q.choices };
+  return { choices: q.choices.filter((c) => (narrowed.values as readonly unknown[]).includes(c.value)), why: narrowed.why };
 }
 
 /** How a value reads on one line. */

@@ -101,7 +101,7 @@ export function ListField({ items, cursor, editing, maxRows = 8 }: ListFieldProp
   rows.push({
     key: 'done',
     focused: cursor === items.length + 1,
-    node: <Text bold={cursor === items.length + 1}>{`✔ continue with ${items.length === 1 ? 'this one' : `these ${items.length}`}`}</Text>,
+    node: <Text bold={cursor === items.length + 1}>{`✔ continue with ${items.length === 0 ? 'none' : items.length === 1 ? 'this one' : `these ${items.length}`}`}</Text>,
   });
   // Keep the cursor's row in view when the list is long.
   const start = Math.max(0, Math.min(cursor - Math.floor(maxRows / 2), rows.length - maxRows));
