@@ -64,6 +64,8 @@ export interface ListQuestion<K extends keyof Answers> extends QuestionBase<K> {
   readonly normalizeItem?: (item: string) => string;
   /** Each flag value is one item, commas and all (NAME=HOST,HOST). */
   readonly wholeItems?: boolean;
+  /** What an empty list means, shown in its place (servers: "one server"); "(none)" when not given. */
+  readonly emptyLabel?: string;
   /** Problems between the items (not with one alone); front ends refuse an entry that makes one. */
   readonly listProblems?: (items: readonly string[]) => string[];
 }

@@ -65,6 +65,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]-?: Question<K> } = {
     checkItem: checkServerItem,
     normalizeItem: normalizeServerItem,
     listProblems: serversProblems,
+    emptyLabel: 'one server',
     minItems: () => 0,
     maxItems: { count: 20, why: 'each gets its own key and certificate' },
     defaultValue: () => [],

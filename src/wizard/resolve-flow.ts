@@ -71,7 +71,7 @@ export function offeredChoices(config: FlowConfig, answers: Partial<Answers>, ke
 export function showValue(key: keyof Answers, value: unknown): string {
   const q = QUESTIONS[key] as Question;
   if (q.kind === 'choice') return q.choices.find((c) => c.value === value)?.label ?? String(value);
-  if (Array.isArray(value)) return value.length ? value.join(', ') : '(none)';
+  if (Array.isArray(value)) return value.length ? value.join(', ') : q.kind === 'list' && q.emptyLabel ? q.emptyLabel : '(none)';
   if (q.kind === 'number' && key === 'days') return `${String(value)} days`;
   return String(value);
 }

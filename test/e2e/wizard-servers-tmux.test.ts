@@ -44,7 +44,7 @@ e2e('a second server typed into the wizard: a shared host is refused, self-signe
   const { term } = s;
   try {
     await term.waitFor(/Servers: NAME=HOST\[,HOST\.\.\.\] per server, primary first/);
-    t.regex(await term.screen(), /❯ ✔ continue with none/);
+    t.regex(await term.screen(), /❯ ✔ continue with one server/);
     await term.press('Up', /❯ \+ add another/);
     await term.type(DB1);
     await term.press('Enter', /db1=db1\.example\.com,10\.0\.0\.5\n❯ \+ add another/);

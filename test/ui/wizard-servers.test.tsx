@@ -57,7 +57,7 @@ test.serial('two servers typed in: a shared host is refused with its reason; the
   await press(stdin, KEY.ctrlU, out, KEY.enter);
   const servers = plain(lastFrame());
   t.regex(servers, /Step 2 of 8 · Server identity/);
-  t.regex(servers, /Servers: NAME=HOST\[,HOST\.\.\.\] per server, primary first \(empty: one server\)\n {2}\+ add another\n❯ ✔ continue with none/);
+  t.regex(servers, /Servers: NAME=HOST\[,HOST\.\.\.\] per server, primary first \(empty: one server\)\n {2}\+ add another\n❯ ✔ continue with one server/);
   t.regex(servers, /Leave empty for one server/);
   assertFits(t, servers);
   await press(stdin, KEY.up, 'db1=DB1.example.com,10.0.0.5', KEY.enter);

@@ -49,7 +49,7 @@ function Field({ focus, draft, detectedPgVersion, listRows, offered }: { focus: 
       </Box>
     );
   }
-  if (draft.kind === 'list') return <ListField items={draft.items} cursor={draft.cursor} editing={draft.editing} maxRows={listRows} />;
+  if (draft.kind === 'list') return <ListField items={draft.items} cursor={draft.cursor} editing={draft.editing} maxRows={listRows} emptyLabel={q.kind === 'list' ? q.emptyLabel : undefined} />;
   if (draft.kind === 'text') return <TextField line={draft.line} />;
   return null;
 }
