@@ -16,6 +16,8 @@ import { act } from 'react';
 import type { Answers } from '../../src/answers/answers.js';
 import { makeBundle, planFor } from '../../src/commands/make-bundle.js';
 import { WizardApp, type WizardServices } from '../../src/ui/app.js';
+import { QuestionStep } from '../../src/ui/views/question-step.js';
+import { offeredChoices, resolveAll } from '../../src/wizard/resolve-flow.js';
 import { PLAIN_THEME, ThemeContext } from '../../src/ui/theme.js';
 import { buildSummary } from '../../src/wizard/summary.js';
 import { KEY, plain, press, waitForFrame } from './ink-helpers.js';
@@ -101,4 +103,24 @@ test.serial('two servers typed in: a shared host is refused with its reason; the
   }
   t.deepEqual(await readFile(join(out, 'servers', 'db1', 'server.crt')), await readFile(join(out, 'server', 'server.crt')), 'the primary is the bundle\'s server/');
   t.like(JSON.parse(await readFile(join(out, 'answers.json'), 'utf8')), { servers: ['db1=db1.example.com,10.0.0.5', 'db2=db2.example.com,10.0.0.6'] });
+});
+
+test.serial('the certificate question with servers fits 80x24 with its reason, the longer help and an error', (t) => {
+  const config = { env: ENV, fixed: {}, prefill: {} };
+  const answers: Partial<Answers> = { servers: ['db1=db1.example.com', 'db2=db2.example.com'] };
+  const { values, sources } = resolveAll(config, answers);
+  for (const isHelpExpanded of [false, true]) {
+    let r: ReturnType<typeof render> | undefined;
+    act(() => {
+      r = render(
+        <ThemeContext.Provider value={PLAIN_THEME}>
+          <QuestionStep focus="pki" draft={{ kind: 'choice', index: 1 }} values={values} sources={sources} width={80} height={24} hints="↑↓ choose · Enter next · Esc back · ? help · Ctrl+C quit" error="something is wrong with this value" isHelpExpanded={isHelpExpanded} offered={offeredChoices(config, answers, 'pki')} />
+        </ThemeContext.Provider>,
+      );
+    });
+    const frame = plain(r!.lastFrame());
+    act(() => r!.unmount());
+    t.regex(frame, / {2}New CA {2}[^\n]*\n❯ New CA \+ intermediate[^\n]*\nSelf-signed is not offered/);
+    assertFits(t, frame);
+  }
 });
