@@ -41,13 +41,16 @@ interface QuestionBase<K extends keyof Answers> {
   /**
    * The one value earlier answers leave, when they leave only one; front ends
    * then do not ask (self-signed certificates leave no client certificates).
+   * `fixed` holds the answers given as flags, later questions' too.
    */
-  readonly onlyValue?: (partial: Partial<Answers>) => Answers[K] | undefined;
+  readonly onlyValue?: (partial: Partial<Answers>, fixed: Partial<Answers>) => Answers[K] | undefined;
 }
 
 export interface ChoiceQuestion<K extends keyof Answers> extends QuestionBase<K> {
   readonly kind: 'choice';
   readonly choices: readonly Choice<Answers[K]>[];
+  /** The values earlier answers still allow, and one line on why the others are not offered; undefined: every choice. */
+  readonly narrow?: (partial: Partial<Answers>) => { readonly values: readonly Answers[K][]; readonly why: string } | undefined;
 }
 export interface ListQuestion<K extends keyof Answers> extends QuestionBase<K> {
   readonly kind: 'list';
@@ -61,6 +64,10 @@ export interface ListQuestion<K extends keyof Answers> extends QuestionBase<K> {
   readonly normalizeItem?: (item: string) => string;
   /** Each flag value is one item, commas and all (NAME=HOST,HOST). */
   readonly wholeItems?: boolean;
+  /** What an empty list means, shown in its place (servers: "one server"); "(none)" when not given. */
+  readonly emptyLabel?: string;
+  /** Problems between the items (not with one alone); front ends refuse an entry that makes one. */
+  readonly listProblems?: (items: readonly string[]) => string[];
 }
 export interface TextQuestion<K extends keyof Answers> extends QuestionBase<K> {
   readonly kind: 'text' | 'number';

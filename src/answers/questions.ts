@@ -56,13 +56,16 @@ export const QUESTIONS: { readonly [K in keyof Answers]-?: Question<K> } = {
     kind: 'list',
     wholeItems: true,
     title: 'Servers',
-    prompt: 'Servers of the bundle, NAME=HOST[,HOST...], the primary first',
-    help: 'Each server gets its own key and certificate in servers/NAME/, with its own names, all from the bundle\'s one CA; the first is the primary and its names are the bundle\'s hosts. apply --server NAME installs that server\'s files.',
+    prompt: 'NAME=HOST[,HOST...] per server, primary first (empty: one server)',
+    help: 'Leave empty for one server. For a primary and its standbys, give each one: it gets its own key and certificate in servers/NAME/ with its own names, all from the bundle\'s one CA; the first is the primary and its names are the bundle\'s hosts.',
     manual: '18.9.5 Creating Certificates; 27.2 Log-Shipping Standby Servers',
-    more: 'A primary and its standbys: db1=db1.example.com,10.0.0.5 then db2=db2.example.com,10.0.0.6. A host belongs to one server only, so verify-full tells them apart. Without it the bundle describes one server, named by its hosts.',
-    onlyValue: () => [], // not asked by the interactive front ends yet: a flag or the answers file sets it
+    more: 'One entry per server, e.g. db1=db1.example.com,10.0.0.5 then db2=db2.example.com,10.0.0.6. A host belongs to one server only, so verify-full tells them apart. Each server installs its own files with apply --server NAME (the primary\'s are also in server/). Several servers need a CA to sign their certificates, so self-signed is not offered then. Left empty, the bundle describes one server, named by its hosts.',
+    // Not asked when a flag already rules it out: the hosts given, or a self-signed bundle (crossCheck says why).
+    onlyValue: (_p, fixed) => (fixed.hosts !== undefined || fixed.pki === 'self-signed' ? [] : undefined),
     checkItem: checkServerItem,
     normalizeItem: normalizeServerItem,
+    listProblems: serversProblems,
+    emptyLabel: 'one server',
     minItems: () => 0,
     maxItems: { count: 20, why: 'each gets its own key and certificate' },
     defaultValue: () => [],
@@ -110,6 +113,8 @@ export const QUESTIONS: { readonly [K in keyof Answers]-?: Question<K> } = {
       { value: 'ca', label: 'New CA', hint: 'a root CA signs server and client certificates' },
       { value: 'ca-intermediate', label: 'New CA + intermediate', hint: 'root stays offline; an intermediate signs' },
     ],
+    // Several servers share one CA: a self-signed certificate could name only one of them.
+    narrow: (p) => (p.servers?.length ? { values: ['ca', 'ca-intermediate'], why: 'Self-signed is not offered: several servers need one CA to sign their certificates.' } : undefined),
     defaultValue: () => 'ca',
   },
   keyBits: {

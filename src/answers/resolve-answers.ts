@@ -31,7 +31,10 @@ export function resolveAnswers(layers: AnswerLayers, env: EnvFacts): { values: A
   for (const key of QUESTION_ORDER) {
     const q = QUESTIONS[key] as Question;
     const fromServer = layers.server?.answers[key];
-    const only = q.onlyValue?.(values);
+    const only = q.onlyValue?.(values, layers.flags ?? {});
+    // A choice earlier answers no longer allow (self-signed once there are several servers) is passed over, not kept.
+    const allowed = q.kind === 'choice' ? q.narrow?.(values)?.values : undefined;
+    const fits = (v: unknown) => v !== undefined && (!allowed || (allowed as readonly unknown[]).includes(v));
     let value: unknown;
     let source: AnswerSource;
     if (layers.flags?.[key] !== undefined) {
@@ -43,17 +46,18 @@ export function resolveAnswers(layers: AnswerLayers, env: EnvFacts): { values: A
     } else if (only !== undefined) {
       value = only;
       source = 'settled';
-    } else if (layers.answered?.[key] !== undefined) {
-      value = layers.answered[key];
+    } else if (fits(layers.answered?.[key])) {
+      value = layers.answered![key];
       source = 'answered';
-    } else if (layers.file?.[key] !== undefined) {
-      value = layers.file[key];
+    } else if (fits(layers.file?.[key])) {
+      value = layers.file![key];
       source = 'file';
-    } else if (fromServer !== undefined) {
+    } else if (fits(fromServer)) {
       value = fromServer;
       source = 'suggested';
     } else {
       value = q.defaultValue(values, env);
+      if (!fits(value)) value = allowed![0];
       source = key === 'pgVersion' && value === env.detectedPgVersion ? 'detected' : 'default';
     }
     (values as Record<string, unknown>)[key] = value;

@@ -6,8 +6,8 @@
 import { confirm, input, select } from '@inquirer/prompts';
 import { PassThrough } from 'node:stream';
 import type { Answers } from '../answers/answers.js';
-import { parseAnswerText, QUESTION_ORDER, QUESTIONS, type Question } from '../answers/questions.js';
-import { checkValue, type FlowConfig, isDecided, resolveAll, showValue, SOURCE_NOTE } from '../wizard/resolve-flow.js';
+import { type ListQuestion, parseAnswerText, QUESTION_ORDER, QUESTIONS, type Question } from '../answers/questions.js';
+import { checkValue, type FlowConfig, isDecided, offeredChoices, resolveAll, showValue, SOURCE_NOTE } from '../wizard/resolve-flow.js';
 import { wrapText } from '../wrap.js';
 
 /** Streams the prompts read and write; process.stdin / stdout when not given. */
@@ -50,12 +50,14 @@ async function askOne(config: FlowConfig, answers: Partial<Answers>, key: keyof 
   const q = QUESTIONS[key] as Question;
   const problem = (value: unknown) => checkValue(config, answers, key, value);
   if (q.kind === 'choice') {
+    const offered = offeredChoices(config, answers, key);
+    if (offered.why) say(io, `  ${offered.why}`);
     // select has no validate: a choice that clashes with a flag is said and asked again.
     for (;;) {
       const value = await select(
         {
           message: q.prompt,
-          choices: q.choices.map((c) => ({ value: c.value as unknown, name: c.label, description: c.hint || undefined })),
+          choices: offered.choices.map((c) => ({ value: c.value as unknown, name: c.label, description: c.hint || undefined })),
           default: current,
         },
         promptContext(io),
@@ -65,6 +67,7 @@ async function askOne(config: FlowConfig, answers: Partial<Answers>, key: keyof 
       say(io, `  ✘ ${msg}`);
     }
   }
+  if (q.kind === 'list' && q.wholeItems) return askEntries(config, answers, q, current as string[], io);
   const parse = (text: string): { value: unknown } | { error: string } => {
     try {
       return { value: parseAnswerText(key, text.trim()) };
@@ -88,6 +91,56 @@ async function askOne(config: FlowConfig, answers: Partial<Answers>, key: keyof 
   const parsed = parse(text === '' ? shown : text);
   if ('error' in parsed) throw new Error(`internal: validated answer did not parse: ${parsed.error}`);
   return parsed.value;
+}
+
+/** What is wrong with `text` as the entry after `items`, or undefined. */
+function entryProblem(q: ListQuestion<keyof Answers>, items: readonly string[], text: string): string | undefined {
+  let entries: string[];
+  try {
+    entries = parseAnswerText(q.key, text) as string[];
+  } catch (err) {
+    return (err as Error).message;
+  }
+  for (const entry of entries) {
+    const own = q.checkItem(entry);
+    if (own) return own;
+    if (items.includes(entry)) return `"${entry}" is already listed`;
+  }
+  if (items.length + entries.length > q.maxItems.count) return `at most ${q.maxItems.count} entries (${q.maxItems.why})`;
+  return q.listProblems?.([...items, ...entries])[0];
+}
+
+/**
+ * A list whose entries hold commas (servers: NAME=HOST,HOST) cannot be typed
+ * on one comma-separated line: it is asked one entry at a time, Enter alone
+ * ending it. Each entry is checked as the wizard checks it, the list as generate does.
+ */
+async function askEntries(config: FlowConfig, answers: Partial<Answers>, q: ListQuestion<keyof Answers>, current: readonly string[], io: PlainIo): Promise<string[]> {
+  const whole = (items: readonly string[]) => checkValue(config, answers, q.key, [...items]);
+  if (current.length > 0) {
+    say(io, current.map((item, i) => `  ${i + 1}. ${item}`).join('\n'));
+    const problem = whole(current);
+    if (problem) say(io, `  ✘ ${problem}`);
+    else if (await confirm({ message: `Keep ${current.length === 1 ? 'this one' : `these ${current.length}`}?`, default: true }, promptContext(io))) return [...current];
+  }
+  for (;;) {
+    const items: string[] = [];
+    for (;;) {
+      const min = q.minItems(answers);
+      const text = (await input(
+        {
+          message: items.length === 0 ? q.prompt : `Entry ${items.length + 1} (Enter alone: no more)`,
+          validate: (t) => (t.trim() === '' ? (items.length < min ? `needs at least ${min}` : true) : (entryProblem(q, items, t.trim()) ?? true)),
+        },
+        promptContext(io),
+      )).trim();
+      if (text === '') break;
+      items.push(...(parseAnswerText(q.key, text) as string[]));
+    }
+    const problem = whole(items);
+    if (!problem) return items;
+    say(io, `  ✘ ${problem}`);
+  }
 }
 
 /** Ask every question the flags, the server and earlier answers leave open, in QUESTION_ORDER. */

@@ -9,6 +9,7 @@ import type { FlowConfig } from '../wizard/resolve-flow.js';
 import { reviewLines } from '../wizard/review-lines.js';
 import { REVIEW_HELP } from '../wizard/steps.js';
 import { chainLines, fileLines, type WizardSummary } from '../wizard/summary.js';
+import { serverLines } from '../wizard/servers-text.js';
 import { wrapText } from '../wrap.js';
 import { CANCELLED_TEXT, type FrontEnd, type WizardServices } from '../wizard/front-end.js';
 import { askAll, askYes, indent, isPromptExit, type PlainIo, say } from './ask.js';
@@ -30,7 +31,8 @@ export function summaryText(summary: WizardSummary): string {
     'Files (* private: mode 0600):',
     ...fileLines(summary.files, 78).map((l) => `  ${l}`),
     '',
-    'Next, on the server (README.md has every step):',
+    ...(summary.servers.length ? ['Servers, the primary first:', ...serverLines(summary.servers, false).map((l) => `  ${l}`), ''] : []),
+    `Next, on ${summary.servers.length ? 'each server' : 'the server'} (README.md has every step):`,
     ...summary.commands.map((c) => `  ${c}`),
     ...summary.warnings.map((w) => `! ${w}`),
   ].join('\n');

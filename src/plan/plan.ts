@@ -53,6 +53,8 @@ export interface Plan {
   /** What to run next, as argv arrays. */
   readonly commands: readonly (readonly string[])[];
   readonly warnings: readonly string[];
+  /** The server's data and configuration directories the commands and the README name. */
+  readonly dirs: { readonly data: string; readonly conf: string };
 }
 
 /** What a reachable server told us (audit), when one was asked. */
@@ -218,5 +220,6 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
     files: [...keyFiles, ...configFiles, { ...readmeFile, source: { kind: 'text', text: readme } }],
     commands: [applyCommand],
     warnings,
+    dirs,
   };
 }

@@ -7,7 +7,7 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { currentAnswers, type FlowAction, flowReducer, type FlowState, initFlow } from './flow.js';
 import { hintsFor, type KeyInfo, reduceKey, type ScrollInfo } from './keymap.js';
-import { resolveAll, type FlowConfig } from '../wizard/resolve-flow.js';
+import { offeredChoices, resolveAll, type FlowConfig } from '../wizard/resolve-flow.js';
 import { reviewLines } from '../wizard/review-lines.js';
 import { REVIEW_HELP } from '../wizard/steps.js';
 import { useTheme } from './theme.js';
@@ -144,6 +144,7 @@ export function WizardApp({ config, services, size: fixedSize }: WizardAppProps)
           error={state.error}
           isHelpExpanded={state.more}
           detectedPgVersion={state.config.env.detectedPgVersion}
+          offered={offeredChoices(state.config, state.answers, state.stop.key)}
         />
       );
     }

@@ -8,7 +8,7 @@ import type { Answers } from '../answers/answers.js';
 import { parseAnswerText, QUESTIONS, type Question } from '../answers/questions.js';
 import type { Plan } from '../plan/plan.js';
 import { editLine, lineOf, type Line, type LineEdit } from './line-edit.js';
-import { askedQuestions, checkValue, type FlowConfig, resolveAll } from '../wizard/resolve-flow.js';
+import { askedQuestions, checkValue, type FlowConfig, offeredChoices, resolveAll } from '../wizard/resolve-flow.js';
 import type { WizardSummary } from '../wizard/summary.js';
 
 /** Where the wizard stands. */
@@ -81,7 +81,7 @@ function draftFor(state: Pick<FlowState, 'config' | 'answers'>, stop: Stop): Dra
   const value = resolveAll(state.config, state.answers).values[stop.key];
   switch (q.kind) {
     case 'choice':
-      return { kind: 'choice', index: Math.max(0, q.choices.findIndex((c) => c.value === value)) };
+      return { kind: 'choice', index: Math.max(0, offeredChoices(state.config, state.answers, stop.key).choices.findIndex((c) => c.value === value)) };
     case 'list': {
       const items = [...(value as string[])];
       return { kind: 'list', items, cursor: items.length + 1 };
@@ -106,9 +106,9 @@ export function initFlow(config: FlowConfig): FlowState {
 }
 
 /** The value the draft stands for, or a message saying what is wrong with it. */
-function draftValue(key: keyof Answers, draft: Draft): { value: unknown } | { error: string } {
+function draftValue(state: FlowState, key: keyof Answers, draft: Draft): { value: unknown } | { error: string } {
   const q = QUESTIONS[key] as Question;
-  if (draft.kind === 'choice' && q.kind === 'choice') return { value: q.choices[draft.index]!.value };
+  if (draft.kind === 'choice' && q.kind === 'choice') return { value: offeredChoices(state.config, state.answers, key).choices[draft.index]!.value };
   if (draft.kind === 'list') return { value: [...draft.items] };
   if (draft.kind === 'text') {
     try {
@@ -126,7 +126,7 @@ function problemWith(state: FlowState, key: keyof Answers, value: unknown): stri
 
 /** Confirm the focused question and move on, or say what is wrong. */
 function confirm(state: FlowState, key: keyof Answers, draft: Draft): FlowState {
-  const parsed = draftValue(key, draft);
+  const parsed = draftValue(state, key, draft);
   if ('error' in parsed) return { ...state, error: parsed.error };
   const problem = problemWith(state, key, parsed.value);
   if (problem) return { ...state, error: problem };
@@ -160,6 +160,9 @@ function listNext(state: FlowState, key: keyof Answers, draft: Extract<Draft, { 
   }
   const next = [...items];
   next.splice(editing.index, isNew ? 0 : 1, ...entries);
+  // Problems between entries (two servers sharing a host) refuse the entry that makes them, while it is still on screen.
+  const between = q.kind === 'list' ? q.listProblems?.(next)[0] : undefined;
+  if (between) return { ...state, error: between };
   // After adding, stay on "add" so the next entry is one Enter away.
   return { ...state, error: undefined, draft: { kind: 'list', items: next, cursor: isNew ? next.length : editing.index } };
 }
@@ -190,7 +193,7 @@ function back(state: FlowState): FlowState {
   let answers = state.answers;
   if (stop.kind === 'question' && draft) {
     // Keep what is on screen if it is valid: going back should not lose it.
-    const parsed = draftValue(stop.key, draft);
+    const parsed = draftValue(state, stop.key, draft);
     if ('value' in parsed && !problemWith(state, stop.key, parsed.value)) answers = { ...answers, [stop.key]: parsed.value };
   }
   const stops = stopsOf(state.config, answers);
@@ -203,7 +206,7 @@ function move(state: FlowState, delta: number): FlowState {
   const { draft, stop } = state;
   if (stop.kind !== 'question' || !draft) return state;
   if (draft.kind === 'choice') {
-    const count = (QUESTIONS[stop.key] as Question & { kind: 'choice' }).choices.length;
+    const count = offeredChoices(state.config, state.answers, stop.key).choices.length;
     return { ...state, error: undefined, draft: { kind: 'choice', index: Math.min(count - 1, Math.max(0, draft.index + delta)) } };
   }
   if (draft.kind === 'list' && !draft.editing) {

@@ -7,7 +7,7 @@
  * reducer and the views alike.
  */
 import type { Answers } from '../answers/answers.js';
-import { checkAnswer, crossCheck, type EnvFacts, QUESTION_ORDER, QUESTIONS, type Question } from '../answers/questions.js';
+import { checkAnswer, type Choice, crossCheck, type EnvFacts, QUESTION_ORDER, QUESTIONS, type Question } from '../answers/questions.js';
 import type { ServerPrefill } from '../audit/prefill.js';
 import { resolveAnswers, type AnswerSource } from '../answers/resolve-answers.js';
 
@@ -58,11 +58,20 @@ export function askedQuestions(config: FlowConfig, answers: Partial<Answers>): (
   return QUESTION_ORDER.filter((key) => !isDecided(sources[key]));
 }
 
+/** The choices a question offers given the answers so far, and why some are left out (several servers: no self-signed). */
+export function offeredChoices(config: FlowConfig, answers: Partial<Answers>, key: keyof Answers): { choices: readonly Choice<unknown>[]; why?: string | undefined } {
+  const q = QUESTIONS[key] as Question;
+  if (q.kind !== 'choice') return { choices: [] };
+  const narrowed = q.narrow?.(resolveAll(config, answers).values);
+  if (!narrowed) return { choices: q.choices };
+  return { choices: q.choices.filter((c) => (narrowed.values as readonly unknown[]).includes(c.value)), why: narrowed.why };
+}
+
 /** How a value reads on one line. */
 export function showValue(key: keyof Answers, value: unknown): string {
   const q = QUESTIONS[key] as Question;
   if (q.kind === 'choice') return q.choices.find((c) => c.value === value)?.label ?? String(value);
-  if (Array.isArray(value)) return value.length ? value.join(', ') : '(none)';
+  if (Array.isArray(value)) return value.length ? value.join(', ') : q.kind === 'list' && q.emptyLabel ? q.emptyLabel : '(none)';
   if (q.kind === 'number' && key === 'days') return `${String(value)} days`;
   return String(value);
 }

@@ -7,6 +7,7 @@ import { formatRule } from '../hba/index.js';
 import { commandLine, type Plan } from '../plan/plan.js';
 import { renderSettings } from '../plan/settings.js';
 import { modeText } from './summary.js';
+import { serverLines, serverRows } from './servers-text.js';
 
 /** One line of the review; `kind` picks its style. */
 export interface ReviewLine {
@@ -21,6 +22,12 @@ export function reviewLines(plan: Plan): ReviewLine[] {
     lines.push({ text, kind: 'heading' });
   };
   const body = (text: string) => lines.push({ text: `  ${text}`, kind: 'body' });
+
+  const servers = serverRows(plan);
+  if (servers.length) {
+    heading('Servers, the primary first: each installs its own files with apply --server NAME');
+    for (const line of serverLines(servers)) body(line);
+  }
 
   heading(`Files to write in ${plan.answers.out}/ (mode, path, what it is)`);
   const width = Math.max(...plan.files.map((f) => f.path.length));

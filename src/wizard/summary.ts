@@ -7,6 +7,7 @@ import { relative } from 'node:path';
 import type { Answers } from '../answers/answers.js';
 import type { IssuedCert } from '../pki/index.js';
 import { commandLine, type Plan } from '../plan/plan.js';
+import { type ServerRow, serverRows } from './servers-text.js';
 
 /** One certificate in the chain, with the ones it issued. */
 export interface ChainNode {
@@ -35,6 +36,8 @@ export interface WizardSummary {
   readonly commands: readonly string[];
   readonly connections: readonly { readonly role: string; readonly conninfo: string; readonly setup: string }[];
   readonly warnings: readonly string[];
+  /** With several servers, each one and its apply command ([] for one server). */
+  readonly servers: readonly ServerRow[];
 }
 
 const ROLE_LABEL: Record<string, string> = {
@@ -102,14 +105,17 @@ function connectionsOf(a: Answers, dir: string): WizardSummary['connections'] {
 
 export function buildSummary(result: { plan: Plan; dir: string; issued: ReadonlyMap<string, IssuedCert> }, cwd = process.cwd()): WizardSummary {
   const dir = relative(cwd, result.dir) || '.';
+  const servers = serverRows(result.plan);
   return {
     dir,
     chain: chainOf(result.plan, result.issued),
     files: groupFiles(result.plan),
     // One command a line, each short enough not to wrap at 80 columns: a wrapped line pastes as two.
-    commands: [commandLine(['cd', dir]), ...result.plan.commands.map((c) => commandLine(c))],
+    // Several servers: apply.sh would put the primary's certificate on every one, so each gets its apply --server.
+    commands: [commandLine(['cd', dir]), ...(servers.length ? servers.map((s) => s.apply) : result.plan.commands.map((c) => commandLine(c)))],
     connections: connectionsOf(result.plan.answers, dir),
     warnings: result.plan.warnings,
+    servers,
   };
 }
 

@@ -71,6 +71,7 @@ e2e('changed choices with Esc back: the bundle follows every change and verifies
     await term.press('C-u');
     await term.type('mybundle');
     await term.press('Enter', /Step 2 of 8/);
+    await term.press('Enter', /Server identity: Names and addresses/); // one server
     await term.press('Up', /❯ \+ add another/);
     await term.type('db.test');
     await term.press('Enter', /db\.test\n❯ \+ add another/);
@@ -133,6 +134,7 @@ e2e('Ctrl+C halfway through the questions leaves no files', async (t) => {
   try {
     await s.term.waitFor(INTERACTIVE);
     await s.term.press('Enter', /Step 2 of 8/);
+    await s.term.press('Enter', /Server identity: Names and addresses/);
     await s.term.press('Enter', /Server port: TCP port clients connect to/);
     await s.term.press('C-c', /Cancelled: nothing was written/);
     t.is(await s.term.exitCode(), 130);

@@ -74,6 +74,7 @@ const config = (over: Partial<FlowConfig> = {}): FlowConfig => ({ env: ENV, fixe
 const PROMPTS = [
   /\? Which PostgreSQL major version/,
   /\? Where should the bundle be written\?/,
+  /\? NAME=HOST\[,HOST\.\.\.\] per server, primary first \(empty: one server\)/,
   /\? Names and addresses clients use/,
   /\? TCP port clients connect to/,
   /\? How should certificates be made\?/,
@@ -111,18 +112,19 @@ test('bad input is refused with generate\'s message and asked again; arrows choo
   const done = runPlain(config(), services(written), term);
   await term.on(PROMPTS[0]!, ENTER);
   await term.on(PROMPTS[1]!, ENTER);
-  await term.on(PROMPTS[2]!, ...'db.example.com, bad host!', ENTER);
+  await term.on(PROMPTS[2]!, ENTER); // one server
+  await term.on(PROMPTS[3]!, ...'db.example.com, bad host!', ENTER);
   await term.on(/> "bad host!" is not a valid host name/, CTRL_U, ...'db.example.com, 10.1.2.3', ENTER);
-  await term.on(PROMPTS[3]!, ...'70000', ENTER);
+  await term.on(PROMPTS[4]!, ...'70000', ENTER);
   await term.on(/> 70000 is not a TCP port \(a whole number from 1 to 65535\)/, CTRL_U, ...'6432', ENTER);
-  await term.on(PROMPTS[4]!, UP, ENTER); // self-signed
-  await term.on(PROMPTS[5]!, DOWN, ENTER); // 3072
-  await term.on(PROMPTS[6]!, ...'abc', ENTER);
+  await term.on(PROMPTS[5]!, UP, ENTER); // self-signed
+  await term.on(PROMPTS[6]!, DOWN, ENTER); // 3072
+  await term.on(PROMPTS[7]!, ...'abc', ENTER);
   await term.on(/> "abc" is not a whole number/, CTRL_U, ...'30', ENTER);
-  await term.on(PROMPTS[7]!, ENTER);
-  await term.on(PROMPTS[8]!, DOWN, ENTER); // allow plaintext
-  await term.on(PROMPTS[9]!, ENTER);
-  await term.on(PROMPTS[10]!, ENTER); // tls
+  await term.on(PROMPTS[8]!, ENTER);
+  await term.on(PROMPTS[9]!, DOWN, ENTER); // allow plaintext
+  await term.on(PROMPTS[10]!, ENTER);
+  await term.on(PROMPTS[11]!, ENTER); // tls
   await term.on(/Client certificates: None \(follows from the answers above\)/);
   await term.on(/Write the bundle/, ENTER);
   await done;
@@ -133,16 +135,16 @@ test('gssapi asks the realm (refusing none and a bad one), the keytab, the servi
   const term = new Terminal();
   const written: Answers[] = [];
   const done = runPlain(config(), services(written), term);
-  for (const prompt of PROMPTS.slice(0, 10)) await term.on(prompt, ENTER);
-  await term.on(PROMPTS[10]!, DOWN, ENTER); // gssapi
+  for (const prompt of PROMPTS.slice(0, 11)) await term.on(prompt, ENTER);
+  await term.on(PROMPTS[11]!, DOWN, ENTER); // gssapi
   await term.on(/\? The site's Kerberos realm/, ENTER);
   await term.on(/> krbRealm: transport "gssapi" needs the site's Kerberos realm|> transport "gssapi" needs the site's Kerberos realm/, ...'EXAMPLE COM', ENTER);
   await term.on(/> "EXAMPLE COM" is not a Kerberos realm/, CTRL_U, ...'EXAMPLE.COM', ENTER);
   await term.on(/\? Path of the server's keytab/, ...'/etc/pg.keytab', ENTER);
   await term.on(/\? Service name of the server's principal/, ENTER);
   await term.on(/\? Who may log in as which role/, ...'alice@EXAMPLE.COM=app, bob@EXAMPLE.COM=app', ENTER);
-  for (const prompt of PROMPTS.slice(11, 13)) await term.on(prompt, ENTER);
-  await term.on(PROMPTS[13]!, ...'replicator', ENTER);
+  for (const prompt of PROMPTS.slice(12, 14)) await term.on(prompt, ENTER);
+  await term.on(PROMPTS[14]!, ...'replicator', ENTER);
   await term.on(PROMPTS.at(-1)!, ENTER);
   await done;
   t.like(written[0], { transport: 'gssapi', krbRealm: 'EXAMPLE.COM', krbKeytab: '/etc/pg.keytab', krbSrvname: 'postgres', gssMaps: ['alice@EXAMPLE.COM=app', 'bob@EXAMPLE.COM=app'], replicationUser: 'replicator' });
@@ -154,7 +156,7 @@ test('flags answer their questions: they are shown, not asked', async (t) => {
   const fixed: Partial<Answers> = { pgVersion: 16, out: '/tmp/o', hosts: ['h.example.com'], port: 5433, pki: 'ca', keyBits: 2048, days: 90, minTls: 'TLSv1.3', refusePlaintext: true, networks: ['10.0.0.0/8'] };
   const done = runPlain(config({ fixed }), services(written), term);
   await term.on(/Minimum TLS version: TLSv1\.3 \(set on the command line\)/);
-  for (const prompt of PROMPTS.slice(10, -1)) await term.on(prompt, ENTER);
+  for (const prompt of PROMPTS.slice(11, -1)) await term.on(prompt, ENTER);
   await term.on(/Write the bundle to \/tmp\/o\?/, ENTER);
   await done;
   t.deepEqual(written, [completeAnswers(fixed, ENV)]);

@@ -50,7 +50,7 @@ test('Enter on every screen reaches the review with the answers generate would u
     t.is(s.error, undefined, `no error at ${at(s)}`);
     visited.push(at(s));
   }
-  t.deepEqual(visited, ['out', 'hosts', 'port', 'pki', 'keyBits', 'days', 'minTls', 'refusePlaintext', 'networks', 'transport', 'clientCerts', 'clientUsers', 'replicationUser', 'passwords', 'review']);
+  t.deepEqual(visited, ['out', 'servers', 'hosts', 'port', 'pki', 'keyBits', 'days', 'minTls', 'refusePlaintext', 'networks', 'transport', 'clientCerts', 'clientUsers', 'replicationUser', 'passwords', 'review']);
   t.deepEqual(currentAnswers(s), completeAnswers({}, ENV));
 });
 

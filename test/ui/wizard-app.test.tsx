@@ -97,7 +97,7 @@ test.serial('Enter on every screen writes the bundle generate would make by defa
 test.serial('changed choices, a typed host, Esc back and forward, long help: the written answers follow', async (t) => {
   const written: Answers[] = [];
   const r = start(written);
-  await press(r.stdin, KEY.enter); // out
+  await press(r.stdin, KEY.enter, KEY.enter); // out, no servers
   await press(r.stdin, KEY.up, 'replica.example.com', KEY.enter); // add a host
   t.regex(plain(r.lastFrame()), /replica\.example\.com\n❯ \+ add another/);
   await press(r.stdin, KEY.down, KEY.enter); // continue

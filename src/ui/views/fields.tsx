@@ -83,9 +83,11 @@ export interface ListFieldProps {
   readonly editing?: { readonly index: number; readonly line: Line } | undefined;
   /** Rows available for entries before the list scrolls. @default 8 */
   readonly maxRows?: number;
+  /** What continuing with no entry means. @default "none" */
+  readonly emptyLabel?: string | undefined;
 }
 
-export function ListField({ items, cursor, editing, maxRows = 8 }: ListFieldProps) {
+export function ListField({ items, cursor, editing, maxRows = 8, emptyLabel = 'none' }: ListFieldProps) {
   const theme = useTheme();
   const rows: { key: string; node: ReactNode; focused: boolean }[] = items.map((item, i) => ({
     key: `item-${i}`,
@@ -101,7 +103,7 @@ export function ListField({ items, cursor, editing, maxRows = 8 }: ListFieldProp
   rows.push({
     key: 'done',
     focused: cursor === items.length + 1,
-    node: <Text bold={cursor === items.length + 1}>{`✔ continue with ${items.length === 1 ? 'this one' : `these ${items.length}`}`}</Text>,
+    node: <Text bold={cursor === items.length + 1}>{`✔ continue with ${items.length === 0 ? emptyLabel : items.length === 1 ? 'this one' : `these ${items.length}`}`}</Text>,
   });
   // Keep the cursor's row in view when the list is long.
   const start = Math.max(0, Math.min(cursor - Math.floor(maxRows / 2), rows.length - maxRows));

@@ -10,7 +10,7 @@
  */
 import { Box, Text } from 'ink';
 import type { Answers } from '../../answers/answers.js';
-import { QUESTIONS, type Question } from '../../answers/questions.js';
+import { type Choice, QUESTIONS, type Question } from '../../answers/questions.js';
 import type { Draft } from '../flow.js';
 import { isDecided, showValue, SOURCE_NOTE, type Source } from '../../wizard/resolve-flow.js';
 import { stepOfQuestion } from '../../wizard/steps.js';
@@ -31,22 +31,31 @@ export interface QuestionStepProps {
   readonly error?: string | undefined;
   readonly isHelpExpanded: boolean;
   readonly detectedPgVersion?: number | undefined;
+  /** The choices offered when earlier answers leave out some, and one line on why; all of them when not given. */
+  readonly offered?: { readonly choices: readonly Choice<unknown>[]; readonly why?: string | undefined } | undefined;
 }
 
-function Field({ focus, draft, detectedPgVersion, listRows }: { focus: keyof Answers; draft: Draft; detectedPgVersion?: number | undefined; listRows: number }) {
+function Field({ focus, draft, detectedPgVersion, listRows, offered }: { focus: keyof Answers; draft: Draft; detectedPgVersion?: number | undefined; listRows: number; offered: QuestionStepProps['offered'] }) {
   const q = QUESTIONS[focus] as Question;
+  const theme = useTheme();
   if (draft.kind === 'choice' && q.kind === 'choice') {
-    const detected = q.choices.findIndex((c) => c.value === detectedPgVersion);
+    const choices = offered?.choices ?? q.choices;
+    const detected = choices.findIndex((c) => c.value === detectedPgVersion);
     const notes = focus === 'pgVersion' && detected >= 0 ? { [detected]: 'detected on this machine' } : {};
-    return <ChoiceField choices={q.choices} index={draft.index} notes={notes} />;
+    return (
+      <Box flexDirection="column">
+        <ChoiceField choices={choices} index={draft.index} notes={notes} />
+        {offered?.why ? <Text color={theme.muted}>{offered.why}</Text> : null}
+      </Box>
+    );
   }
-  if (draft.kind === 'list') return <ListField items={draft.items} cursor={draft.cursor} editing={draft.editing} maxRows={listRows} />;
+  if (draft.kind === 'list') return <ListField items={draft.items} cursor={draft.cursor} editing={draft.editing} maxRows={listRows} emptyLabel={q.kind === 'list' ? q.emptyLabel : undefined} />;
   if (draft.kind === 'text') return <TextField line={draft.line} />;
   return null;
 }
 
 export function QuestionStep(props: QuestionStepProps) {
-  const { focus, draft, values, sources, width, height, hints, error, isHelpExpanded, detectedPgVersion } = props;
+  const { focus, draft, values, sources, width, height, hints, error, isHelpExpanded, detectedPgVersion, offered } = props;
   const theme = useTheme();
   const step = stepOfQuestion(focus);
   const q = QUESTIONS[focus] as Question;
@@ -62,7 +71,7 @@ export function QuestionStep(props: QuestionStepProps) {
           return (
             <Box key={key} flexDirection="column">
               <Text bold>{`${other.title}: ${other.prompt}`}</Text>
-              <Field focus={focus} draft={draft} detectedPgVersion={detectedPgVersion} listRows={listRows} />
+              <Field focus={focus} draft={draft} detectedPgVersion={detectedPgVersion} listRows={listRows} offered={offered} />
             </Box>
           );
         }

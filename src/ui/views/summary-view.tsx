@@ -17,6 +17,7 @@
  */
 import { Box, Text } from 'ink';
 import { chainLines, fileLines, type WizardSummary } from '../../wizard/summary.js';
+import { serverLines } from '../../wizard/servers-text.js';
 import { useTheme } from '../theme.js';
 
 export interface SummaryViewProps {
@@ -48,7 +49,11 @@ export function SummaryView({ summary, width }: SummaryViewProps) {
         <Text key={i} wrap="truncate-end">{line}</Text>
       ))}
       {hidden > 0 && <Text color={theme.muted}>{`… and ${hidden} more client director${hidden === 1 ? 'y' : 'ies'}`}</Text>}
-      {section('Next, on the server (README.md has every step)')}
+      {summary.servers.length > 0 && section('Servers, the primary first')}
+      {summary.servers.length > 0 && serverLines(summary.servers, false).map((line, i) => (
+        <Text key={i} wrap="truncate-end">{line}</Text>
+      ))}
+      {section(`Next, on ${summary.servers.length ? 'each server' : 'the server'} (README.md has every step)`)}
       {summary.commands.map((c) => (
         <Text key={c}>{c}</Text>
       ))}
