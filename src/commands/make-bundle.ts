@@ -83,7 +83,7 @@ export function printSummary(result: BundleResult, out: NodeJS.WritableStream): 
     `Bundle written to ${shown}/`,
     ...result.plan.files.map((f) => `  ${f.mode.toString(8).padStart(4, '0')}  ${f.path}`),
     '',
-    'Next, on the server:',
+    result.plan.commands.length > 1 ? 'Next, on each server, its own line:' : 'Next, on the server:',
     // Quoted: a path with a space or a newline must paste as one argument.
     ...result.plan.commands.map((c) => `  ${commandLine(['cd', shown])} && ${commandLine(c)}`),
     `Read ${commandLine([`${shown}/README.md`])} for the manual steps and client connection strings.`,

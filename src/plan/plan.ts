@@ -218,7 +218,8 @@ export function buildPlan(a: Answers, ctx: PlanContext): Plan {
     hbaRules,
     certificates,
     files: [...keyFiles, ...configFiles, { ...readmeFile, source: { kind: 'text', text: readme } }],
-    commands: [applyCommand],
+    // A bundle of several servers: one line per server, each installing its own certificate.
+    commands: a.servers?.length ? a.servers.map((entry) => ['sudo', './apply.sh', '--server', entry.split('=')[0]!, dirs.data, dirs.conf]) : [applyCommand],
     warnings,
     dirs,
   };

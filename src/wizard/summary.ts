@@ -111,7 +111,7 @@ export function buildSummary(result: { plan: Plan; dir: string; issued: Readonly
     chain: chainOf(result.plan, result.issued),
     files: groupFiles(result.plan),
     // One command a line, each short enough not to wrap at 80 columns: a wrapped line pastes as two.
-    // Several servers: apply.sh would put the primary's certificate on every one, so each gets its apply --server.
+    // Several servers: each gets its own apply --server line, installing its own certificate.
     commands: [commandLine(['cd', dir]), ...(servers.length ? servers.map((s) => s.apply) : result.plan.commands.map((c) => commandLine(c)))],
     connections: connectionsOf(result.plan.answers, dir),
     warnings: result.plan.warnings,

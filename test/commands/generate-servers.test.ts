@@ -115,3 +115,13 @@ test('rotate-ca switch re-issues every server\'s certificate from the new CA, ea
     t.is(cert.checkHost(host), host);
   }
 });
+
+test('a bundle of several servers: the next steps give each server its own apply.sh --server line', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-servers-'));
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  const out = join(work, 'b');
+  const r = await runCli(['generate', '--out', out, '--server', 'db1=a.test', '--server', 'db2=b.test'], { cwd: work });
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /Next, on each server, its own line:\n {2}cd b && sudo \.\/apply\.sh --server db1 \S+ \S+\n {2}cd b && sudo \.\/apply\.sh --server db2 /);
+  t.regex(await readFile(join(out, 'README.md'), 'utf8'), /sudo \.\/apply\.sh --server db1 /);
+});
