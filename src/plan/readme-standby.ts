@@ -88,7 +88,9 @@ function replicationSection(a: Answers, dataDir: string): string {
     `sudo -u postgres pg_basebackup -D ${dataDir} -R -X stream -d ${shellQuote(standbyConninfo(a, clientHost(a)))}`,
     '```',
     '',
-    'Then install this bundle on the standby as on the primary and start it.',
+    a.servers?.length
+      ? 'Then install this bundle on the standby with its own line of "Servers" above (`--server NAME`) and start it.'
+      : 'Then install this bundle on the standby as on the primary and start it.',
     'On a standby, `apply` also installs the replication files where its',
     '`primary_conninfo` names them, so a re-issued certificate reaches them too',
     '(`issue . --client-user ' + role + ' --force`, then `apply` on the standby).',
