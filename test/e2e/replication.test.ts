@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { runCli } from '../helpers/cli.js';
 import { asPostgres, givePostgres, startCluster, type Cluster } from '../helpers/cluster.js';
 import { cli, makeBundle } from './apply-helpers.js';
+import { primaryAndStandby, until } from './replication-helpers.js';
 
 const run = promisify(execFile);
 const ROLE = 'replicator';
@@ -39,25 +40,8 @@ async function replicationConnect(c: Cluster, conninfo: string, home: string, pa
   }
 }
 
-/** Poll the thing itself until it holds, for at most `ms`. */
-async function until(what: () => Promise<string>, ok: (v: string) => boolean, ms = 30_000): Promise<string> {
-  const end = Date.now() + ms;
-  let v = '';
-  while (Date.now() < end) {
-    v = await what().catch((e: unknown) => String(e));
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return v;
-}
-
 test.serial('a standby built from the bundle streams over verified TLS as CN=replicator; plaintext, no certificate and another CA are refused', async (t) => {
-  const primary = await startCluster({ settings: { wal_level: 'replica' } });
-  const standby = await startCluster({ start: false });
-  t.teardown(async () => {
-    await standby.stop();
-    await primary.stop();
-  });
+  const { primary, standby } = await primaryAndStandby(t);
   const flags = ['--client-certs', 'cert', '--replication-user', ROLE, '--port', String(primary.port)];
   const { bundle, work } = await makeBundle(flags);
   const other = await makeBundle(['--client-certs', 'cert', '--replication-user', ROLE, '--port', '1']);
@@ -113,12 +97,7 @@ test.serial('a standby built from the bundle streams over verified TLS as CN=rep
 });
 
 test.serial('two servers from one bundle: apply --server installs each one\'s certificate, which verifies under its own names only; the standby streams', async (t) => {
-  const primary = await startCluster({ settings: { wal_level: 'replica' } });
-  const standby = await startCluster({ start: false });
-  t.teardown(async () => {
-    await standby.stop();
-    await primary.stop();
-  });
+  const { primary, standby } = await primaryAndStandby(t);
   const { bundle, work } = await makeBundle(['--client-certs', 'cert', '--replication-user', ROLE, '--port', String(primary.port), '--server', 'db1=localhost,127.0.0.1', '--server', 'db2=standby.test']);
   t.teardown(() => rm(work, { recursive: true, force: true }));
   const unnamed = await cli(['apply', bundle, '--pgdata', primary.dataDir]);

@@ -14,22 +14,11 @@ import { join } from 'node:path';
 import { asPostgres, startCluster } from '../helpers/cluster.js';
 import { runCli } from '../helpers/cli.js';
 import { cli, makeBundle } from './apply-helpers.js';
+import { primaryAndStandby, until } from './replication-helpers.js';
 
 const ROLE = 'replicator';
 const README_DIR = '/var/lib/postgresql/replication';
 const STREAMING = "SELECT r.usename, s.ssl, s.client_dn, s.client_serial FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) WHERE r.state = 'streaming'";
-
-/** Poll the thing itself until it holds, for at most `ms`. */
-async function until(what: () => Promise<string>, ok: (v: string) => boolean, ms = 30_000): Promise<string> {
-  const end = Date.now() + ms;
-  let v = '';
-  while (Date.now() < end) {
-    v = await what().catch((e: unknown) => String(e));
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return v;
-}
 
 /** The certificate's serial as pg_stat_ssl.client_serial shows it (decimal). */
 async function serialOf(path: string): Promise<string> {
@@ -42,12 +31,7 @@ async function modeOwner(path: string): Promise<string> {
 }
 
 test.serial('the README builds a standby whose replication files apply keeps: re-issued, installed where primary_conninfo names them, presented on reconnection, rolled back', async (t) => {
-  const primary = await startCluster({ settings: { wal_level: 'replica' } });
-  const standby = await startCluster({ start: false });
-  t.teardown(async () => {
-    await standby.stop();
-    await primary.stop();
-  });
+  const { primary, standby } = await primaryAndStandby(t);
   const { bundle, work } = await makeBundle(['--client-certs', 'cert', '--replication-user', ROLE, '--port', String(primary.port), '--server', 'db1=localhost,127.0.0.1', '--server', 'db2=standby.test']);
   t.teardown(() => rm(work, { recursive: true, force: true }));
   const onPrimary = await cli(['apply', bundle, '--pgdata', primary.dataDir, '--server', 'db1']);
