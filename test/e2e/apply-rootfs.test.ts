@@ -128,12 +128,12 @@ for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM'] as const) {
       });
       const ended = await new Promise<string>((resolve) => child.on('close', (code, sig) => resolve(sig ?? String(code))));
       t.is(ended, signal, out + err);
-      t.notRegex(out, /Reloaded/);
+      // On a busy machine the signal may land after the reload: the old files come back and are reloaded all the same.
       t.regex(err, /interrupted; the previous files were restored/);
       t.deepEqual(withoutBackups(await snapshot([c.dataDir])), withoutBackups(before));
       t.regex((await cli(['rollback', '--pgdata', c.dataDir, '--list'])).stdout, /restored/);
       t.false(existsSync(join(stateDirFor(c.dataDir), 'lock')), 'the lock went with the process');
-      t.is(await c.psql('SHOW ssl'), 'off');
+      t.true(await sslIs(c, 'off'), 'the server serves the old configuration');
       t.is(await connectTcp(c, work, { sslmode: 'disable' }), 'f');
     } finally {
       await tearDown(s);
