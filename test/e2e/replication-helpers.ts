@@ -15,11 +15,22 @@ export async function until(what: () => Promise<string>, ok: (v: string) => bool
 
 /** A running primary ready to stream (wal_level replica) and a stopped cluster to become its standby; both stopped in teardown. */
 export async function primaryAndStandby(t: { teardown(fn: () => Promise<void>): void }): Promise<{ primary: Cluster; standby: Cluster }> {
+  const { primary, standbys } = await primaryAndStandbys(t, 1);
+  return { primary, standby: standbys[0]! };
+}
+
+/** A running primary ready to stream and `count` stopped clusters to become its standbys; all stopped in teardown, standbys first. */
+export async function primaryAndStandbys(t: { teardown(fn: () => Promise<void>): void }, count: number): Promise<{ primary: Cluster; standbys: Cluster[] }> {
   const primary = await startCluster({ settings: { wal_level: 'replica' } });
-  const standby = await startCluster({ start: false });
+  const standbys = await Promise.all(Array.from({ length: count }, () => startCluster({ start: false })));
   t.teardown(async () => {
-    await standby.stop();
+    await Promise.all(standbys.map((s) => s.stop()));
     await primary.stop();
   });
-  return { primary, standby };
+  return { primary, standbys };
+}
+
+/** The walsenders of `c` that stream, one line each, by the standby's name: application_name|usename|ssl|client_dn. */
+export function streamingFrom(c: Cluster): Promise<string> {
+  return c.psql("SELECT string_agg(concat_ws('|', r.application_name, r.usename, s.ssl, s.client_dn), E'\\n' ORDER BY r.application_name) FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) WHERE r.state = 'streaming'");
 }
