@@ -96,6 +96,23 @@ function replicationSection(a: Answers, dataDir: string): string {
     '(`issue . --client-user ' + role + ' --force`, then `apply` on the standby).',
     'On the primary, `SELECT s.ssl, s.client_dn FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)`',
     `shows the standby with \`ssl\` true and \`client_dn\` \`/CN=${role}\`.`,
+    ...switchover(a),
     '',
   ].join('\n');
+}
+
+// A switchover in a bundle of several (27.3; 19.6.3 for primary_conninfo; pg_rewind's own page): every server's rules admit every server, so only primary_conninfo changes.
+function switchover(a: Answers): string[] {
+  const [primary, next] = (a.servers ?? []).map(parseServer);
+  if (!primary || !next) return [];
+  return [
+    '',
+    `To switch over, stop the primary cleanly (fast shutdown, 18.5), promote a standby (\`SELECT pg_promote()\`) and point`,
+    `the others at it by a name in its certificate (\`host=${next.hosts[0]}\` for ${next.name}), keeping \`sslmode=verify-full\` and the same files:`,
+    "`ALTER SYSTEM SET primary_conninfo = '...'`, then `SELECT pg_reload_conf()` (a restart where the server reads it only at start).",
+    `The old primary, stopped cleanly, follows the new one once it has the replication files`,
+    `(\`apply . --server ${primary.name} --replication-files ${STANDBY_CERT_DIR}\`), an empty \`standby.signal\` in its data directory and that \`primary_conninfo\`.`,
+    'One not stopped cleanly needs a new base backup or `pg_rewind`, which needs data checksums or `wal_log_hints = on` (this bundle sets neither)',
+    `and connects to the new primary as a role allowed to read its files, not as ${a.replicationUser}.`,
+  ];
 }

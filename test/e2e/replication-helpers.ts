@@ -1,5 +1,7 @@
 /** Shared by the replication end-to-end tests: a primary and its standby, and waiting on them. */
-import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { chmod, copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { givePostgres, startCluster, type Cluster } from '../helpers/cluster.js';
 
 /** Poll the thing itself until it holds, for at most `ms`; the last value seen either way. */
 export async function until(what: () => Promise<string>, ok: (v: string) => boolean, ms = 30_000): Promise<string> {
@@ -33,4 +35,15 @@ export async function primaryAndStandbys(t: { teardown(fn: () => Promise<void>):
 /** The walsenders of `c` that stream, one line each, by the standby's name: application_name|usename|ssl|client_dn. */
 export function streamingFrom(c: Cluster): Promise<string> {
   return c.psql("SELECT string_agg(concat_ws('|', r.application_name, r.usename, s.ssl, s.client_dn), E'\\n' ORDER BY r.application_name) FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) WHERE r.state = 'streaming'");
+}
+
+/** A client's files (clients/ROLE/) where the postgres user can read them, key 0600, as the README installs them. */
+export async function installReplicationFiles(bundle: string, role: string, dir: string): Promise<void> {
+  await mkdir(dir, { mode: 0o700 });
+  for (const [name, mode] of [['postgresql.crt', 0o644], ['root.crt', 0o644], ['postgresql.key', 0o600]] as const) {
+    await copyFile(join(bundle, 'clients', role, name), join(dir, name));
+    await chmod(join(dir, name), mode);
+    await givePostgres(join(dir, name));
+  }
+  await givePostgres(dir);
 }

@@ -7,28 +7,17 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from '../helpers/cli.js';
-import { asPostgres, givePostgres, startCluster, type Cluster } from '../helpers/cluster.js';
+import { asPostgres, startCluster, type Cluster } from '../helpers/cluster.js';
 import { cli, makeBundle } from './apply-helpers.js';
-import { primaryAndStandby, until } from './replication-helpers.js';
+import { installReplicationFiles, primaryAndStandby, until } from './replication-helpers.js';
 
 const run = promisify(execFile);
 const ROLE = 'replicator';
 const STREAMING_SQL = "SELECT r.usename, s.ssl, s.client_dn FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) WHERE r.state = 'streaming'";
-
-/** The replication client's files where the postgres user can read them, key 0600, as the README installs them. */
-async function installReplicationFiles(bundle: string, role: string, dir: string): Promise<void> {
-  await mkdir(dir, { mode: 0o700 });
-  for (const [name, mode] of [['postgresql.crt', 0o644], ['root.crt', 0o644], ['postgresql.key', 0o600]] as const) {
-    await copyFile(join(bundle, 'clients', role, name), join(dir, name));
-    await chmod(join(dir, name), mode);
-    await givePostgres(join(dir, name));
-  }
-  await givePostgres(dir);
-}
 
 /** A replication connection attempt (psql with replication=true, as a walreceiver connects); rejects with libpq's message. */
 async function replicationConnect(c: Cluster, conninfo: string, home: string, password = ''): Promise<string> {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { asPostgres, type Cluster } from '../helpers/cluster.js';
 import { cli, connectTcp, makeBundle } from './apply-helpers.js';
-import { primaryAndStandbys, streamingFrom, until } from './replication-helpers.js';
+import { installReplicationFiles, primaryAndStandbys, streamingFrom, until } from './replication-helpers.js';
 
 const ROLE = 'replicator';
 const README_DIR = '/var/lib/postgresql/replication';
@@ -90,24 +90,46 @@ test.serial('one bundle, three servers: both standbys stream as CN=replicator ov
   }
   t.deepEqual([await statusName(bundle, db1), await statusName(bundle, db2), await statusName(bundle, db3)], ['db1', 'db2', 'db3'], 'status --pgdata names each server');
 
-  // Switchover: db1 stops cleanly (its walsenders send all WAL first, 18.5), db2 is promoted.
+  // The README's switchover, step by step.
+  const toNext = /by a name in its certificate \(`host=(\S+)` for db2\)/.exec(readme)?.[1];
+  const rejoinLine = /\(`(apply \. --server db1 --replication-files \S+)`\)/.exec(readme)?.[1];
+  t.is(toNext, 'db2.test', 'the README names the new primary by its certificate\'s name');
+  t.is(rejoinLine, `apply . --server db1 --replication-files ${README_DIR}`);
+  await db1.psql('CREATE ROLE alice SUPERUSER LOGIN');
   await db1.pgCtl('-m', 'fast', '-w', 'stop');
   t.is(await db2.psql('SELECT pg_promote()'), 't');
   t.is(await db2.psql('SELECT pg_is_in_recovery()'), 'f');
-  // db3 dials db2 by a name in db2's certificate, with the same files and sslmode.
   const before = await db3.psql('SHOW primary_conninfo');
   t.regex(before, /sslmode='verify-full'/);
-  const toDb2 = redial(before, 'db2.test', db2.port);
-  await db3.psql(`ALTER SYSTEM SET primary_conninfo = '${toDb2.replaceAll("'", "''")}'`);
-  await db3.psql('SELECT pg_reload_conf()');
+  const repoint = async (host: string) => {
+    await db3.psql(`ALTER SYSTEM SET primary_conninfo = '${redial(before, host, db2.port).replaceAll("'", "''")}'`);
+    await db3.psql('SELECT pg_reload_conf()');
+  };
+  // By a name db2's certificate lacks, verify-full refuses it: the walreceiver says so in db3's log.
+  await repoint('localhost');
+  const refused = 'server certificate for "db2.test" does not match host name "localhost"';
+  t.true((await until(() => db3.readLog(), (v) => v.includes(refused))).includes(refused));
+  await repoint(toNext!);
   t.is(await until(() => streamingFrom(db2), (v) => v === streams('db3')), streams('db3'), 'db3 streams from db2 over TLS as CN=replicator');
   await db2.psql('CREATE TABLE from_db2 AS SELECT 2 AS n');
   t.is(await until(() => db3.psql('SELECT n FROM from_db2'), (v) => v === '2'), '2');
   t.is(await db3.psql('SELECT received_tli FROM pg_stat_wal_receiver'), '2', 'db3 follows db2\'s new timeline');
   t.is(await statusName(bundle, db3), 'db3', 'status on db3 after the switch: its own certificate, the bundle\'s replication files');
 
-  // The old primary, stopped cleanly, follows db2: the README's replication files, standby.signal, primary_conninfo.
-  const files = await runCli(filesLine!.replace('--server db2', '--server db1').replace(README_DIR, certs).split(' '), { cwd: bundle });
+  // pg_rewind on these servers: not as the replication role, and not without checksums or wal_log_hints.
+  const toDb2 = redial(before, toNext!, db2.port);
+  const rewind = (user: string, dir: string) =>
+    asPostgres(join(db1.clientBin, 'pg_rewind'), ['-D', db1.dataDir, '--dry-run', `--source-server=${toDb2.replaceAll(certs, dir).replace(`user=${ROLE}`, `user=${user}`)} dbname=postgres`]).then(
+      () => 'rewound',
+      (e: { stderr?: string }) => String(e.stderr),
+    );
+  t.regex(await rewind(ROLE, certs), /permission denied for function pg_read_binary_file/);
+  const aliceFiles = join(work, 'alice');
+  await installReplicationFiles(bundle, 'alice', aliceFiles);
+  t.regex(await rewind('alice', aliceFiles), /target server needs to use either data checksums or "wal_log_hints = on"/);
+
+  // The old primary, stopped cleanly, follows db2 without it.
+  const files = await runCli(rejoinLine!.replace(README_DIR, certs).split(' '), { cwd: bundle });
   t.is(files.code, 0, files.stderr + files.stdout);
   await db1.writeDataFile('standby.signal', '');
   await appendFile(join(db1.dataDir, 'postgresql.auto.conf'), `primary_conninfo = '${toDb2.replaceAll("'", "''")}'\n`);

@@ -112,3 +112,13 @@ test('the README\'s rules and Standby sections say which addresses may replicate
   const fallback = await bundleText({ ...ROLE, servers: ['db1=db1.test,10.0.0.5', 'db2=db2.test'] }, 'README.md');
   t.regex(section(fallback, 'Standby'), /from the servers' addresses, `10\.0\.0\.5\/32` \(db1\), and the client networks \(`samenet`\), because db2 is known only by name; add each server's IP address to its `--server` entry/);
 });
+
+test('the Standby section of several servers says how to switch over: the new primary by its certificate\'s name, the old one rejoining with the replication files, pg_rewind\'s needs', async (t) => {
+  const standby = section(await bundleText({ ...ROLE, servers: ['db1=db1.test,10.0.0.5', 'db2=db2.test,10.0.0.6', 'db3=db3.test'] }, 'README.md'), 'Standby');
+  t.regex(standby, /promote a standby \(`SELECT pg_promote\(\)`\) and point\nthe others at it by a name in its certificate \(`host=db2\.test` for db2\), keeping `sslmode=verify-full`/);
+  t.regex(standby, /`ALTER SYSTEM SET primary_conninfo = '\.\.\.'`, then `SELECT pg_reload_conf\(\)`/);
+  t.regex(standby, /\(`apply \. --server db1 --replication-files \/var\/lib\/postgresql\/replication`\), an empty `standby\.signal`/);
+  t.regex(standby, /`pg_rewind`, which needs data checksums or `wal_log_hints = on` \(this bundle sets neither\)\nand connects to the new primary as a role allowed to read its files, not as replicator\./);
+  const one = await bundleText({ ...ROLE }, 'README.md');
+  t.notRegex(one, /switch over/, 'one server: no other server to switch to');
+});
