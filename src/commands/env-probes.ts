@@ -51,14 +51,11 @@ function start(cmd: string, args: readonly string[], timeoutMs: number): Probe {
 
 /** pg_config as started by startWizardProbes, until it is awaited. */
 let early: Probe | undefined;
-/** Set once a probe is awaited: starting early after that would only run the commands twice. */
-let asked = false;
 
 /** The output of `pg_config --version`; the run cli.ts started if there is one. */
 export function pgConfigOutput(): Promise<string | undefined> {
   const probe = early ?? start('pg_config', ['--version'], VERSION_TIMEOUT_MS);
   early = undefined;
-  asked = true;
   return probe();
 }
 
@@ -78,7 +75,7 @@ export function fqdnOutput(): Promise<string | undefined> {
  * nothing or runs generate), with --help, or with --pg-version.
  */
 export function startWizardProbes(argv: readonly string[], stdin: { isTTY?: boolean } = process.stdin): void {
-  if (asked || !stdin.isTTY || argv.some((a) => a === '-h' || a === '--help')) return;
+  if (!stdin.isTTY || argv.some((a) => a === '-h' || a === '--help')) return;
   if (argv.some((a) => a === '--pg-version' || a.startsWith('--pg-version='))) return;
   early = start('pg_config', ['--version'], VERSION_TIMEOUT_MS);
 }
