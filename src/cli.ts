@@ -75,8 +75,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(mainHelp() + '\n');
     return 2;
   }
-  // The wizard's defaults come from pg_config and hostname -f: they run while its code loads (other commands never load them).
-  if (command.name === 'wizard') void import('./commands/env-probes.js').then((m) => m.startWizardProbes(args));
   return (await command.load()).run(args);
 }
 

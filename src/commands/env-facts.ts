@@ -1,8 +1,8 @@
 /** Facts about this machine that answers default to: host names, the installed PostgreSQL version. */
+import { type ChildProcess, execFile } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { EnvFacts } from '../answers/questions.js';
 import { checkHost } from '../answers/validate.js';
-import { fqdnOutput, pgConfigOutput, postgresVersionOutput } from './env-probes.js';
 
 /** Major version from `pg_config --version` or `postgres --version` output. */
 export function parsePgVersion(text: string): number | undefined {
@@ -10,10 +10,31 @@ export function parsePgVersion(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** Commands still running when the process ends (Ctrl+C while hostname -f waits on DNS) end with it. */
+const running = new Set<ChildProcess>();
+let endWithProcess = false;
+
+/** A command's standard output, or undefined when it is missing, fails or times out. */
+function outputOf(cmd: string, args: readonly string[], timeout: number): Promise<string | undefined> {
+  if (!endWithProcess) {
+    endWithProcess = true;
+    process.once('exit', () => {
+      for (const child of running) child.kill();
+    });
+  }
+  return new Promise((resolve) => {
+    const child = execFile(cmd, [...args], { encoding: 'utf8', timeout }, (err, stdout) => {
+      running.delete(child);
+      resolve(err ? undefined : stdout);
+    });
+    running.add(child);
+  });
+}
+
 async function detectPgVersion(): Promise<number | undefined> {
   // pg_config first; postgres only when pg_config is missing or says nothing usable.
-  for (const output of [pgConfigOutput, postgresVersionOutput]) {
-    const text = await output();
+  for (const cmd of ['pg_config', 'postgres']) {
+    const text = await outputOf(cmd, ['--version'], 3000);
     const v = text === undefined ? undefined : parsePgVersion(text);
     if (v) return v;
   }
@@ -21,7 +42,7 @@ async function detectPgVersion(): Promise<number | undefined> {
 }
 
 async function fqdnOf(name: string): Promise<string | undefined> {
-  const fq = (await fqdnOutput())?.trim();
+  const fq = (await outputOf('hostname', ['-f'], 2000))?.trim();
   return fq && fq !== name ? fq : undefined;
 }
 
