@@ -7,7 +7,7 @@
  * Needs the build and tmux.
  */
 import test from 'ava';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,14 +51,15 @@ async function waitForLog(log: string, pattern: RegExp): Promise<string> {
   }
 }
 
-const running = (pid: number) => {
+/** Is the process alive? A zombie is not: once its parent is gone, it waits for init to reap it. */
+function running(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
-};
+}
 
 e2e('the first frame does not wait for hostname -f; the detected version and then the FQDN are offered', async (t) => {
   const fake = await fakeCommands();
@@ -80,6 +81,24 @@ e2e('the first frame does not wait for hostname -f; the detected version and the
     t.is(log.match(/^pg_config --version$/gm)?.length, 1, 'pg_config runs once');
     t.notRegex(log, /^postgres/m, 'postgres --version is not asked when pg_config answered');
     await s.term.press('C-c', /EXIT=130/);
+  } finally {
+    await writeFile(fake.release, '').catch(() => undefined);
+    await s.done();
+    await fake.remove();
+  }
+});
+
+e2e('Ctrl+C while hostname -f still runs ends the wizard at once, and hostname -f with it', async (t) => {
+  const fake = await fakeCommands();
+  const s = await cliSession([], { NO_COLOR: '1', PATH: `${fake.bin}:${process.env.PATH ?? ''}` });
+  try {
+    await s.term.waitFor(INTERACTIVE);
+    const started = await waitForLog(fake.log, /hostname -f started (\d+)/);
+    const pid = Number(/hostname -f started (\d+)/.exec(started)![1]);
+    await s.term.press('C-c', /EXIT=130/);
+    t.regex(await s.term.screen(), /Cancelled: nothing was written/);
+    t.false(running(pid), 'hostname -f was ended with the wizard, not left waiting');
+    t.notRegex(await readLog(fake.log), /hostname ended/);
   } finally {
     await writeFile(fake.release, '').catch(() => undefined);
     await s.done();
