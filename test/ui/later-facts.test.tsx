@@ -38,7 +38,11 @@ function laterFacts() {
     give = r;
   });
   const state = { asked: 0 };
-  return { later: () => (state.asked++, promise), give, state };
+  const later = () => {
+    state.asked++;
+    return promise;
+  };
+  return { later, give, state };
 }
 
 function start(config: FlowConfig) {
