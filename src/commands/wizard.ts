@@ -27,7 +27,7 @@ import { ASKING_SERVER, paintSplash } from '../ui/splash.js';
 import { buildSummary, type WizardSummary } from '../wizard/summary.js';
 import { CANCELLED_TEXT, type FrontEnd } from '../wizard/front-end.js';
 import type { Command } from './command.js';
-import { gatherEnvFacts } from './env-facts.js';
+import { stagedEnvFacts } from './env-facts.js';
 import { checkKeytab, GSS_HELP, GSS_OPTIONS, gssFromAnswers, keytabProblem } from './gss-options.js';
 import { KEY_PASSPHRASE_HELP, KEY_PASSPHRASE_OPTIONS, keyPassphraseFromFlags } from './key-passphrase-input.js';
 import { mergeServerAnswers, prefillFromServer, SERVER_PREFILL_HELP, serverContext } from './server-prefill.js';
@@ -106,9 +106,11 @@ async function askServer(connect: string | undefined): Promise<ServerPrefill> {
 
 /** Facts, the server, flags and the answers file, checked together: clashing flags fail now, not at the review. */
 async function flowConfig(fixed: Partial<Answers>, answersFile: string | undefined, force: boolean, server: { connect: string | undefined } | undefined): Promise<FlowConfig> {
+  // The host's full name (hostname -f, perhaps a slow DNS lookup) is first needed on the second screen: it comes later.
+  const facts = stagedEnvFacts({ detectVersion: fixed.pgVersion === undefined });
   const [prefill, env, pre] = await Promise.all([
     answersFile === undefined ? {} : generateModule().then((g) => g.readAnswersFile(answersFile)),
-    gatherEnvFacts({ fqdn: true, detectVersion: fixed.pgVersion === undefined }),
+    facts.first,
     server ? askServer(server.connect) : undefined,
   ]);
   if (pre) mergeServerAnswers(pre, fixed); // a version the server contradicts is bad input
@@ -121,7 +123,7 @@ async function flowConfig(fixed: Partial<Answers>, answersFile: string | undefin
   if (fixed.krbKeytab) checkKeytab(fixed.krbKeytab);
   const extraCheck = (key: keyof Answers, value: unknown) =>
     key === 'out' ? outDirProblem(String(value), force) : key === 'krbKeytab' && value ? keytabProblem(String(value)) : undefined;
-  return { env, fixed, prefill, server: pre, extraCheck };
+  return { env, envLater: facts.full, fixed, prefill, server: pre, extraCheck };
 }
 
 /**
@@ -254,6 +256,8 @@ asked (nothing written), 130 cancelled (nothing written), 1 other failure.`,
       process.stdin.setRawMode?.(false);
       throw err;
     }
+    // The plain prompts take every fact at once; the Ink wizard draws its first screen without waiting for the FQDN.
+    if (!useInk && config.envLater) config = { ...config, env: await config.envLater(), envLater: undefined };
     // The plan and the README name the server's own directories and its roles still on md5.
     const server: ServerContext | undefined = config.server ? serverContext(config.server) : undefined;
     const services = {

@@ -8,6 +8,8 @@ import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { currentAnswers, type FlowAction, flowReducer, type FlowState, initFlow } from './flow.js';
 import { hintsFor, type KeyInfo, reduceKey, type ScrollInfo } from './keymap.js';
 import { offeredChoices, resolveAll, type FlowConfig } from '../wizard/resolve-flow.js';
+import type { EnvFacts } from '../answers/questions.js';
+import { useAfterFacts } from './later-facts.js';
 import { reviewLines } from '../wizard/review-lines.js';
 import { REVIEW_HELP } from '../wizard/steps.js';
 import { useTheme } from './theme.js';
@@ -50,10 +52,11 @@ export interface WizardAppProps {
   readonly size?: { readonly columns: number; readonly rows: number } | undefined;
 }
 
-type AppAction = FlowAction | { readonly type: 'key'; readonly input: string; readonly key: KeyInfo; readonly scroll: ScrollInfo };
+type AppAction = FlowAction | { readonly type: 'key'; readonly input: string; readonly key: KeyInfo; readonly scroll: ScrollInfo } | { readonly type: 'facts'; readonly env: EnvFacts };
 
 // Keys go through the reducer so each one meets the state the previous key left, even before React re-renders.
 function appReducer(state: FlowState, action: AppAction): FlowState {
+  if (action.type === 'facts') return { ...state, config: { ...state.config, env: action.env } };
   return action.type === 'key' ? reduceKey(state, action.input, action.key, action.scroll) : flowReducer(state, action);
 }
 
@@ -84,7 +87,9 @@ export function WizardApp({ config, services, size: fixedSize }: WizardAppProps)
   const reviewHeight = Math.max(4, size.rows - 8 - reviewHelpRows);
   const scroll: ScrollInfo = { max: maxScroll(lines?.length ?? 0, reviewHeight), page: reviewHeight - 1 };
 
-  useInput((input, key) => dispatch({ type: 'key', input, key, scroll }));
+  // Facts still being looked up are in before the first key is acted on (later-facts.ts); Ctrl+C does not wait.
+  const send = useAfterFacts<AppAction>(config.envLater, (env) => dispatch({ type: 'facts', env }), dispatch, (a) => a.type === 'key' && !!a.key.ctrl && a.input === 'c');
+  useInput((input, key) => send({ type: 'key', input, key, scroll }));
 
   const stopKind = state.stop.kind;
   const WritingStep = useWritingStep();

@@ -7,6 +7,7 @@ import { render } from 'ink';
 import { WizardApp, type WizardOutcome, type WizardServices } from './app.js';
 import type { FlowConfig } from '../wizard/resolve-flow.js';
 import { ThemeContext, themeFor } from './theme.js';
+import { configToDraw } from './later-facts.js';
 import type { FrontEnd } from '../wizard/front-end.js';
 
 export type { WizardOutcome, WizardServices } from './app.js';
@@ -23,10 +24,11 @@ export interface RunWizardOptions {
 }
 
 export async function runInkWizard({ config, services, stdin = process.stdin, stdout = process.stdout, env = process.env, beforeRender }: RunWizardOptions): Promise<WizardOutcome> {
+  const ready = await configToDraw(config);
   beforeRender?.();
   const instance = render(
     <ThemeContext.Provider value={themeFor(env)}>
-      <WizardApp config={config} services={services} />
+      <WizardApp config={ready} services={services} />
     </ThemeContext.Provider>,
     // Ctrl+C is a key like the others: the flow ends and the command exits through process.exit.
     { stdin, stdout, exitOnCtrlC: false },

@@ -14,6 +14,8 @@ import { resolveAnswers, type AnswerSource } from '../answers/resolve-answers.js
 /** What the wizard starts from. */
 export interface FlowConfig {
   readonly env: EnvFacts;
+  /** `env` completed by facts looked up later (the host's FQDN): the lookup starts on the first call, each call gets the same promise, which never rejects. A front end has them before it acts on the first answer. */
+  readonly envLater?: (() => Promise<EnvFacts>) | undefined;
   /** Answers given as flags: used as they are and not asked. */
   readonly fixed: Partial<Answers>;
   /** Answers from an --answers file: offered first, still asked. */

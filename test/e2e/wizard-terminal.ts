@@ -82,6 +82,11 @@ export class Terminal {
     throw new Error(`after ${key} the screen ${expect ? `never showed ${expect}` : 'did not change'}; it shows:\n${now}`);
   }
 
+  /** Send one key without waiting for the screen to change (for a screen that must not change yet). */
+  async send(key: string): Promise<void> {
+    await run('tmux', ['-S', this.sock, 'send-keys', ...(key.length === 1 ? ['-l', key] : [key])]);
+  }
+
   /** Type text one character at a time. */
   async type(text: string): Promise<void> {
     for (const ch of text) await this.press(ch);
