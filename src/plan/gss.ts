@@ -58,15 +58,31 @@ function gssRules(a: Pick<Answers, 'networks'>, g: GssOptions): PlannedRule[] {
 }
 
 /**
- * The bundle's rules with GSSAPI: local administration, then the
- * hostgssenc accept lines, then the plaintext refusal, then (both) the
- * hostssl lines; gssapi alone keeps no hostssl line.
+ * Under both, the replication role replicates over TLS with its
+ * certificate only: a principal of that name would otherwise match the
+ * hostgssenc replication lines, from any client network and past the
+ * role's own address rules (20.1 first match).
  */
-export function withGssRules(base: readonly PlannedRule[], a: Pick<Answers, 'networks'>, g: GssOptions): PlannedRule[] {
+function replicationGssRefusal(a: Pick<Answers, 'replicationUser'>, g: GssOptions): PlannedRule[] {
+  const role = a.replicationUser;
+  if (g.transport !== 'both' || !role) return [];
+  return [{
+    rule: { type: 'hostgssenc', databases: ['replication'], users: [role], address: 'all', method: 'reject', options: [] },
+    comment: `Replication as ${role} over GSSAPI encryption is refused from every address: ${role} replicates over TLS with its client certificate only, as the hostssl lines below admit it. Standbys connect with gssencmode=disable, so a Kerberos ticket does not send them here.`,
+  }];
+}
+
+/**
+ * The bundle's rules with GSSAPI: local administration, then (both, with a
+ * replication role) the role's GSS refusal, then the hostgssenc accept
+ * lines, then the plaintext refusal, then (both) the hostssl lines;
+ * gssapi alone keeps no hostssl line.
+ */
+export function withGssRules(base: readonly PlannedRule[], a: Pick<Answers, 'networks' | 'replicationUser'>, g: GssOptions): PlannedRule[] {
   const local = base.filter((r) => r.rule.type === 'local');
   const refusals = base.filter((r) => r.rule.type === 'hostnossl');
   const tls = g.transport === 'both' ? base.filter((r) => r.rule.type === 'hostssl') : [];
-  return [...local, ...gssRules(a, g), ...refusals, ...tls];
+  return [...local, ...replicationGssRefusal(a, g), ...gssRules(a, g), ...refusals, ...tls];
 }
 
 /** Whether a pg_hba.conf rule is one of the GSSAPI rules generate writes (any realm, or the bundle's map). */

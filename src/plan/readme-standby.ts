@@ -14,8 +14,13 @@ import { commandLine, shellQuote } from './shell.js';
 /** Where the standby keeps the replication role's files: outside the data directory, so a new base backup leaves them alone. */
 export const STANDBY_CERT_DIR = '/var/lib/postgresql/replication';
 
-/** The conninfo a standby dials the primary with: verified TLS and the role's certificate. */
-export function standbyConninfo(a: Pick<Answers, 'hosts' | 'port' | 'replicationUser'>, host: string, certDir = STANDBY_CERT_DIR): string {
+/**
+ * The conninfo a standby dials the primary with: verified TLS and the
+ * role's certificate. Under transport both, gssencmode=disable: libpq's
+ * default prefer tries GSSAPI first when the postgres user holds a ticket
+ * (32.1.2), which the primary refuses for the role.
+ */
+export function standbyConninfo(a: Pick<Answers, 'hosts' | 'port' | 'replicationUser' | 'transport'>, host: string, certDir = STANDBY_CERT_DIR): string {
   return [
     `host=${host}`,
     `port=${a.port}`,
@@ -24,6 +29,7 @@ export function standbyConninfo(a: Pick<Answers, 'hosts' | 'port' | 'replication
     `sslrootcert=${certDir}/root.crt`,
     `sslcert=${certDir}/postgresql.crt`,
     `sslkey=${certDir}/postgresql.key`,
+    ...(a.transport === 'both' ? ['gssencmode=disable'] : []),
   ].join(' ');
 }
 
@@ -66,6 +72,9 @@ function replicationSection(a: Answers, dataDir: string): string {
     '',
     `Standbys replicate as \`${role}\` over TLS, proving themselves with`,
     `\`clients/${role}/\` (the first rules above). ${replicationAddressesText(a)}`,
+    ...(a.transport === 'both'
+      ? [`Never over GSSAPI: \`${role}\` is refused on the hostgssenc lines, and the connection string below sets \`gssencmode=disable\`, so a standby whose postgres user holds a Kerberos ticket goes straight to TLS.`]
+      : []),
     '',
     'On the primary, once:',
     '',
