@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { BIN, runCli } from '../helpers/cli.js';
 import { asPostgres, givePostgres, startCluster, type Cluster } from '../helpers/cluster.js';
 import { haveKdc, startKdc, type Kdc } from '../helpers/kdc.js';
+import { installReplicationFiles, until } from './replication-helpers.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'alice kerberos pw';
@@ -269,6 +270,60 @@ kdcTest('a principal of another realm than the bundle names is refused (krb_real
     const alice = await kdc.kinit('alice', PASSWORD);
     await t.throwsAsync(psql(c, alice, 'user=alice gssencmode=require', 'SELECT 1'), { message: /GSSAPI authentication failed for user "alice"/ });
     // The same principal gets in under a bundle for its own realm (the first test): krb_realm made the difference.
+  } finally {
+    await c.stop();
+    await kdc.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+kdcTest('both with a replication role: replicator with a ticket is refused over GSS; the README\'s conninfo (gssencmode=disable) replicates over TLS with its certificate', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-gss-'));
+  await chmod(work, 0o755);
+  const [kdc, c] = await Promise.all([startKdc(), startCluster({ start: false })]);
+  try {
+    const bundle = await generate(work, kdc, ['--transport', 'both', '--client-certs', 'cert', '--replication-user', 'replicator']);
+    await c.appendConf('log_connections = on');
+    await install(c, bundle, kdc);
+    await c.psql('CREATE ROLE replicator WITH REPLICATION LOGIN');
+    await kdc.addUser('replicator', PASSWORD);
+    const ticket = await kdc.kinit('replicator', PASSWORD);
+    const log = async (from: number, what: RegExp) => (await until(async () => (await readFile(c.logFile, 'utf8')).slice(from), (v) => what.test(v), 10_000));
+    const logSize = async () => (await readFile(c.logFile, 'utf8')).length;
+
+    // A ticket for replicator@REALM and GSS asked for: the role's hostgssenc refusal answers.
+    await t.throwsAsync(psql(c, ticket, 'replication=true user=replicator gssencmode=require', 'IDENTIFY_SYSTEM'), {
+      message: /pg_hba\.conf rejects replication connection for host "127\.0\.0\.1", user "replicator", GSS encryption/,
+    });
+
+    // The README's connection string, with the files where this test keeps them, from a process holding the ticket.
+    const conninfo = /pg_basebackup -D \S+ -R -X stream -d '([^']+)'/.exec(await readFile(join(bundle, 'README.md'), 'utf8'))?.[1] ?? '';
+    t.regex(conninfo, / gssencmode=disable$/);
+    const certs = join(work, 'replication');
+    await installReplicationFiles(bundle, 'replicator', certs);
+    const dial = conninfo.replaceAll('/var/lib/postgresql/replication', certs).replace(/port=\d+/, `port=${c.port}`);
+    let from = await logSize();
+    t.regex(await psql(c, ticket, `replication=true ${dial}`, 'IDENTIFY_SYSTEM'), /^\d+\|1\|/);
+    const seen = await log(from, /replication connection authorized: user=replicator.*SSL enabled/);
+    t.regex(seen, /replication connection authorized: user=replicator.*SSL enabled/, 'admitted over TLS');
+    t.notRegex(seen, /GSS/, 'no GSS attempt first');
+
+    // pg_basebackup -R with that string writes it as primary_conninfo, gssencmode=disable included.
+    const backup = join(work, 'standby');
+    await run(join(c.clientBin, 'pg_basebackup'), ['-D', backup, '-R', '-X', 'stream', '-d', `hostaddr=127.0.0.1 connect_timeout=5 ${dial}`], { env: { ...ticket, HOME: work } });
+    t.regex(await readFile(join(backup, 'postgresql.auto.conf'), 'utf8'), /primary_conninfo = '.*sslmode=''verify-full''.*gssencmode=disable /);
+
+    // Measured: libpq's default prefer also ends on TLS, retrying without GSS after the refusal, which the primary logs each time.
+    from = await logSize();
+    t.regex(await psql(c, ticket, `replication=true ${dial.replace(' gssencmode=disable', '')}`, 'IDENTIFY_SYSTEM'), /^\d+\|1\|/);
+    t.regex(await log(from, /SSL enabled/), /rejects replication connection for host "127\.0\.0\.1", user "replicator", GSS encryption[^]*replication connection authorized: user=replicator.*SSL enabled/);
+
+    // Without the refusal line the ticket alone would replicate, past the role's TLS rules: the line is what closes it.
+    const hbaPath = join(c.dataDir, 'pg_hba.conf');
+    await writeFile(hbaPath, (await readFile(hbaPath, 'utf8')).replace(/^hostgssenc\s+replication\s+replicator\s+all\s+reject$/m, ''));
+    await c.psql('SELECT pg_reload_conf()');
+    const open = await until(() => psql(c, ticket, 'replication=true user=replicator gssencmode=require', 'IDENTIFY_SYSTEM'), (v) => /^\d+\|1\|/.test(v));
+    t.regex(open, /^\d+\|1\|/);
   } finally {
     await c.stop();
     await kdc.stop();
