@@ -72,11 +72,12 @@ test('the other roles\' GSS replication rules stay as they were', (t) => {
   t.deepEqual(gssLines({ ...ROLE, servers: TWO }), gssLines({ ...noRole, servers: TWO }));
 });
 
-test('the written pg_hba.conf says why above the refusal, and lints clean', async (t) => {
+test('the written pg_hba.conf says why above the refusal; it lints clean and audit finds nothing', async (t) => {
   const hba = await bundleText({ ...ROLE, servers: TWO }, gss('both'), 'conf/pg_hba.conf');
   t.regex(hba, /^# Replication as replicator over GSSAPI encryption is refused from every address: replicator replicates over TLS with its client certificate only[^\n]*gssencmode=disable[^\n]*\nhostgssenc\s+replication\s+replicator\s+all\s+reject$/m);
   t.true(hba.indexOf('replicator      all                     reject') < hba.indexOf('gss include_realm'), 'before the first GSS accept line');
   t.deepEqual(lintHba(parseHba(hba)), []);
+  t.deepEqual(auditFindings(cleanFacts({ hba: { ...cleanFacts().hba!, text: hba } }), OPTS), [], 'audit finds nothing in these rules');
 });
 
 test('standbyConninfo: gssencmode=disable under both only', (t) => {
