@@ -138,7 +138,7 @@ export async function installReplicationFiles(req: ReplicationFilesRequest): Pro
   }
   const replacing = changed.filter((f) => f.before);
   let backup: ReturnType<typeof createBackup> | undefined;
-  let unlock = () => undefined as void;
+  let unlock: () => void = () => {};
   if (replacing.length > 0) {
     const stateDir = openStateDir(dir);
     unlock = lockDataDir(stateDir, dir, 'apply');

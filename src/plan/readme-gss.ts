@@ -1,6 +1,6 @@
 /** The bundle README's section on GSSAPI-encrypted connections (18.10; libpq 34.1.2 gssencmode). */
 import type { Answers } from '../answers/answers.js';
-import { type GssOptions } from './gss.js';
+import type { GssOptions } from './gss.js';
 
 /** The README's GSSAPI section ('' without GSSAPI). */
 export function gssReadme(a: Pick<Answers, 'hosts' | 'port'>, g: GssOptions | undefined): string {

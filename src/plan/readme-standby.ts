@@ -117,7 +117,7 @@ function switchover(a: Answers): string[] {
   return [
     '',
     `To switch over, stop the primary cleanly (fast shutdown, 18.5), promote a standby (\`SELECT pg_promote()\`) and point`,
-    `the others at it by a name in its certificate (\`host=${next.hosts[0]}\` for ${next.name}), keeping \`sslmode=verify-full\`${a.transport === 'both' ? ', \`gssencmode=disable\`' : ''} and the same files:`,
+    `the others at it by a name in its certificate (\`host=${next.hosts[0]}\` for ${next.name}), keeping \`sslmode=verify-full\`${a.transport === 'both' ? ', `gssencmode=disable`' : ''} and the same files:`,
     "`ALTER SYSTEM SET primary_conninfo = '...'`, then `SELECT pg_reload_conf()` (a restart where the server reads it only at start).",
     `The old primary, stopped cleanly, follows the new one once it has the replication files`,
     `(\`apply . --server ${primary.name} --replication-files ${STANDBY_CERT_DIR}\`), an empty \`standby.signal\` in its data directory and that \`primary_conninfo\`.`,
