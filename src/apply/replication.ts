@@ -27,6 +27,8 @@ export interface ReplicationBundle {
   /** Absolute clients/ROLE directory of the bundle. */
   readonly dir: string;
   readonly files: Readonly<Record<ReplicationFileName, Uint8Array>>;
+  /** The bundle's transport is both: its standbys' conninfo carries gssencmode=disable (TLS with the certificate, not GSS). */
+  readonly gssencDisable: boolean;
 }
 
 /** Target path of each file. */
@@ -38,8 +40,11 @@ export async function readReplicationBundle(bundleDir: string): Promise<Replicat
   if (answers.problem) throw new UsageError(`${bundleDir}/${answers.problem.where} ${answers.problem.message}`);
   if (!answers.bytes) throw new UsageError(`${bundleDir} is not a pg-secure-setup bundle (missing answers.json); make one with pg-secure-setup generate`);
   let role: unknown;
+  let transport: unknown;
   try {
-    role = (JSON.parse(answers.bytes.toString('utf8')) as { replicationUser?: unknown } | null)?.replicationUser;
+    const parsed = JSON.parse(answers.bytes.toString('utf8')) as { replicationUser?: unknown; transport?: unknown } | null;
+    role = parsed?.replicationUser;
+    transport = parsed?.transport;
   } catch (err) {
     throw new UsageError(`${bundleDir}/answers.json: not valid JSON (${(err as Error).message})`);
   }
@@ -54,7 +59,7 @@ export async function readReplicationBundle(bundleDir: string): Promise<Replicat
     else files[f.name] = r.bytes;
   }
   if (problems.length > 0) throw new UsageError(`${bundleDir}: the replication role's files cannot be installed; nothing was changed:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  return { role, dir: join(bundleDir, 'clients', role), files: files as Record<ReplicationFileName, Uint8Array> };
+  return { role, dir: join(bundleDir, 'clients', role), files: files as Record<ReplicationFileName, Uint8Array>, gssencDisable: transport === 'both' };
 }
 
 const inside = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
@@ -105,11 +110,11 @@ export function replicationPaths(conninfo: string | undefined, role: string, bun
 }
 
 /** The fix for a primary_conninfo apply cannot use, as the bundle README's "Standby" section builds it. */
-export function conninfoFix(role: string): string {
+export function conninfoFix(role: string, gssencDisable = false): string {
   return (
     `Give the standby the primary_conninfo of the bundle README's "Standby" section: install the files with ` +
     `pg-secure-setup apply BUNDLE --server NAME --replication-files DIR, then build it with ` +
-    `pg_basebackup -R -d 'host=PRIMARY user=${role} sslmode=verify-full sslrootcert=DIR/root.crt sslcert=DIR/postgresql.crt sslkey=DIR/postgresql.key' ` +
+    `pg_basebackup -R -d 'host=PRIMARY user=${role} sslmode=verify-full sslrootcert=DIR/root.crt sslcert=DIR/postgresql.crt sslkey=DIR/postgresql.key${gssencDisable ? ' gssencmode=disable' : ''}' ` +
     `(on a running standby: ALTER SYSTEM SET primary_conninfo = '...', then a reload, or a restart where the server reads it only at start: 19.6.3)`
   );
 }

@@ -37,7 +37,7 @@ export async function standbyFiles(bundleDir: string, server: ServerLayout, log:
   const conninfo = chain.settings.get('primary_conninfo');
   const found = replicationPaths(conninfo?.value, bundle.role, bundleDir);
   const skip = (problems: readonly string[]) => {
-    log(`Warning: ${server.dataDir} is a standby (${STANDBY_SIGNAL}), but the replication files of ${bundle.role} are not installed${conninfo ? ` (primary_conninfo from ${conninfo.source})` : ''}:\n${problems.map((p) => `  - ${p}`).join('\n')}\n${conninfoFix(bundle.role)}`, true);
+    log(`Warning: ${server.dataDir} is a standby (${STANDBY_SIGNAL}), but the replication files of ${bundle.role} are not installed${conninfo ? ` (primary_conninfo from ${conninfo.source})` : ''}:\n${problems.map((p) => `  - ${p}`).join('\n')}\n${conninfoFix(bundle.role, bundle.gssencDisable)}`, true);
     return [];
   };
   if ('problems' in found) return skip(found.problems);

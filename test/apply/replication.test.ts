@@ -49,6 +49,8 @@ test('the fix names the README section, the install command and every keyword', 
   t.regex(fix, /README's "Standby" section/);
   t.regex(fix, /apply BUNDLE --server NAME --replication-files DIR/);
   t.regex(fix, /user=replicator sslmode=verify-full sslrootcert=DIR\/root\.crt sslcert=DIR\/postgresql\.crt sslkey=DIR\/postgresql\.key/);
+  t.notRegex(fix, /gssencmode/);
+  t.regex(conninfoFix('replicator', true), /sslkey=DIR\/postgresql\.key gssencmode=disable'/, 'under transport both, as the README\'s conninfo');
 });
 
 test('pathProblem: the bundle directory itself and its files are refused, a sibling with the same prefix is not', (t) => {
@@ -61,6 +63,7 @@ const bundle: ReplicationBundle = {
   role: 'replicator',
   dir: `${BUNDLE}/clients/replicator`,
   files: { 'root.crt': Buffer.from('ca'), 'postgresql.crt': Buffer.from('crt'), 'postgresql.key': Buffer.from('key') },
+  gssencDisable: false,
 };
 const paths = { 'root.crt': `${DIR}/root.crt`, 'postgresql.crt': `${DIR}/postgresql.crt`, 'postgresql.key': `${DIR}/postgresql.key` };
 
@@ -123,6 +126,9 @@ test('the bundle\'s role and files are read without following links; a bundle wi
   const read = await readReplicationBundle(work);
   t.is(read?.role, 'replicator');
   t.is(Buffer.from(read!.files['postgresql.key']).toString(), 'key');
+  t.false(read!.gssencDisable);
+  writeFileSync(join(work, 'answers.json'), JSON.stringify({ pgVersion: 15, replicationUser: 'replicator', transport: 'both' }));
+  t.true((await readReplicationBundle(work))!.gssencDisable, 'under transport both the fix names gssencmode=disable');
 });
 
 test('a manifest may name replication files outside the data and configuration directories, and nothing else there', (t) => {
