@@ -223,7 +223,7 @@ export const QUESTIONS: { readonly [K in keyof Answers]-?: Question<K> } = {
     prompt: 'Role that standbys replicate as (empty: no standby)',
     help: 'Gets a client certificate in clients/ROLE/ and its own first rule: hostssl replication ROLE NETWORKS cert (scram-sha-256 clientcert=verify-full unless client certificates are "cert"), so a standby proves itself with its certificate. Usually replicator.',
     manual: '27.2.5.1 Authentication (High Availability); 20.12 Certificate Authentication',
-    more: 'A standby connects to the primary as this role with sslmode=verify-full and the files of clients/ROLE/ in its primary_conninfo; the bundle README gives the pg_basebackup -R command that builds one. Create the role on the primary with REPLICATION LOGIN. With several servers in the bundle, its rules name each server\'s IP address instead of the client networks. Self-signed mode has no CA to sign its certificate.',
+    more: 'A standby connects to the primary as this role with sslmode=verify-full and the files of clients/ROLE/ in its primary_conninfo; the bundle README gives the pg_basebackup -R command that builds one. Create the role on the primary with REPLICATION LOGIN. With several servers in the bundle, its rules name each server\'s IP address instead of the client networks. Under transport both it replicates over TLS only (its GSS connections are refused), and transport gssapi leaves no TLS rule for it. Self-signed mode has no CA to sign its certificate.',
     // A gssapi-only bundle has no TLS rule the role's certificate could use.
     onlyValue: (p) => (p.pki === 'self-signed' || p.transport === 'gssapi' ? '' : undefined),
     defaultValue: () => '',
