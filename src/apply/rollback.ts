@@ -26,8 +26,8 @@ export interface RollbackRequest {
   readonly log: Log;
 }
 
-// 'writing': an apply that was cut off (power loss, SIGKILL) before it could restore by itself.
-const ROLLBACKABLE: readonly string[] = ['applied', 'writing'];
+/** Statuses rollback undoes. 'writing': an apply that was cut off (power loss, SIGKILL) before it could restore by itself. */
+export const ROLLBACKABLE: readonly string[] = ['applied', 'writing'];
 
 function pick(backups: Backup[], name: string | undefined, dataDir: string, stateDir: string): Backup {
   if (name) {
@@ -42,7 +42,7 @@ function pick(backups: Backup[], name: string | undefined, dataDir: string, stat
 }
 
 /** What restoring a backup would change, file by file. */
-function restoreDiff(b: Backup): DiffFile[] {
+export function restoreDiff(b: Backup): DiffFile[] {
   return b.manifest.files.map((f) => {
     const before = readState(f.path, [f.after.uid]);
     const after = f.backup && f.before ? { bytes: backupBytes(b, f), mode: f.before.mode, uid: f.before.uid, gid: f.before.gid } : undefined;

@@ -137,30 +137,31 @@ export async function installReplicationFiles(req: ReplicationFilesRequest): Pro
     req.log(`  created ${dir} (0700, ${owner.name})`);
   }
   const replacing = changed.filter((f) => f.before);
+  // Recorded even when nothing is replaced: rollback --replication-files can then remove the files a first install created.
+  const stateDir = openStateDir(dir);
+  const unlock = lockDataDir(stateDir, dir, 'apply');
   let backup: ReturnType<typeof createBackup> | undefined;
-  let unlock: () => void = () => {};
-  if (replacing.length > 0) {
-    const stateDir = openStateDir(dir);
-    unlock = lockDataDir(stateDir, dir, 'apply');
+  try {
     backup = createBackup(changed, { stateDir, dataDir: dir, configFile: join(dir, 'postgresql.conf'), hbaFile: join(dir, 'pg_hba.conf'), bundle: bundleDir, now: req.now ?? new Date(), tool: TOOL_VERSION });
-    req.log(`Backed up ${replacing.length} file(s) to ${backup.dir}`);
+  } catch (err) {
+    unlock();
+    throw err;
   }
+  req.log(replacing.length > 0 ? `Backed up ${replacing.length} file(s) to ${backup.dir}` : `Recorded the new files in ${backup.dir} (rollback --replication-files ${dir} removes them)`);
   try {
     for (const f of changed) {
       atomicWrite(f.path, f.after);
       req.log(`  wrote ${f.path} (${f.changes.join(', ')})`);
     }
-    if (backup) backup.manifest.status = 'applied';
+    backup.manifest.status = 'applied';
   } catch (err) {
-    if (backup) {
-      restoreBackup(backup);
-      backup.manifest.status = 'restored';
-    }
+    restoreBackup(backup);
+    backup.manifest.status = 'restored';
     throw err;
   } finally {
-    if (backup) saveManifest(backup);
+    saveManifest(backup);
     unlock();
   }
-  req.log(`Installed the replication files of ${bundle.role} in ${dir} for ${owner.name}; pg_basebackup -R names them in primary_conninfo.`);
+  req.log(`Installed the replication files of ${bundle.role} in ${dir} for ${owner.name}; pg_basebackup -R names them in primary_conninfo. Undo: pg-secure-setup rollback --replication-files ${dir}`);
   return 0;
 }

@@ -131,7 +131,8 @@ ${WHERE_HELP}
   --replication-files DIR install only the replication role's clients/ROLE/ files into DIR
                           (an absolute path outside the bundle; made 0700 if missing) for
                           --owner USER (default postgres): before pg_basebackup builds a
-                          standby. No data directory is read or changed
+                          standby. No data directory is read or changed; undo it with
+                          'pg-secure-setup rollback --replication-files DIR'
   -n, --dry-run           print a diff of every file and the commands (and ALTER SYSTEM
                           statements); change nothing
   -y, --yes               allow a restart when one is needed (pg_ctl restart -m fast)
