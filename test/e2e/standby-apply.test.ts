@@ -5,7 +5,8 @@
  * as CN=replicator; after the replication certificate is re-issued, apply
  * on the standby installs it where primary_conninfo names it, and the
  * walreceiver's next connection presents it; rollback puts the old files
- * back; a primary_conninfo apply cannot use is a warning naming the fix.
+ * back, and so does rollback --replication-files with no reload; a
+ * primary_conninfo apply cannot use is a warning naming the fix.
  */
 import test from 'ava';
 import { X509Certificate } from 'node:crypto';
@@ -133,6 +134,19 @@ test.serial('the README builds a standby whose replication files apply keeps: re
   t.is(await modeOwner(join(certs, 'postgresql.key')), `600 ${postgresUid}`);
   await primary.psql('SELECT pg_terminate_backend(pid) FROM pg_stat_replication');
   t.is(await until(() => primary.psql(STREAMING), (v) => v.endsWith(`|${oldSerial}`)), `${ROLE}|t|/CN=${ROLE}|${oldSerial}`, 'the old certificate streams again');
+
+  // The same round trip through --replication-files: no server is reloaded, the walreceiver's next connection decides.
+  const viaDir = await runCli(installLine!.replace(README_DIR, certs).split(' '), { cwd: bundle });
+  t.regex(viaDir.stdout, /Backed up 2 file\(s\)/);
+  await primary.psql('SELECT pg_terminate_backend(pid) FROM pg_stat_replication');
+  t.is(await until(() => primary.psql(STREAMING), (v) => v.endsWith(`|${newSerial}`)), `${ROLE}|t|/CN=${ROLE}|${newSerial}`);
+  const undone = await cli(['rollback', '--replication-files', certs]);
+  t.is(undone.code, 0, undone.stderr);
+  t.regex(undone.stdout, /No server was reloaded: a standby's walreceiver reads the replication files when it next connects/);
+  t.deepEqual(await readFile(join(certs, 'postgresql.key')), oldKey);
+  t.is(await modeOwner(join(certs, 'postgresql.key')), `600 ${postgresUid}`);
+  await primary.psql('SELECT pg_terminate_backend(pid) FROM pg_stat_replication');
+  t.is(await until(() => primary.psql(STREAMING), (v) => v.endsWith(`|${oldSerial}`)), `${ROLE}|t|/CN=${ROLE}|${oldSerial}`, 'after rollback --replication-files the old certificate streams');
 });
 
 test.serial('a standby\'s primary_conninfo apply cannot use: a warning naming why and the fix, the replication files left alone', async (t) => {
@@ -182,6 +196,11 @@ test.serial('a standby\'s primary_conninfo apply cannot use: a warning naming wh
   t.deepEqual(saved.sort(), ['1-postgresql.crt', '2-postgresql.key']);
   t.deepEqual(await readFile(join(backupDir!, 'files', '2-postgresql.key')), before);
   t.deepEqual(await readFile(join(certs, 'postgresql.key')), await readFile(join(bundle, 'clients', ROLE, 'postgresql.key')));
+  // ... and rollback --replication-files puts them back, reloading no server.
+  const undone = await cli(['rollback', '--replication-files', certs]);
+  t.is(undone.code, 0, undone.stderr);
+  t.regex(undone.stdout, /2 file\(s\) restored, 0 removed[^]*No server was reloaded/);
+  t.deepEqual(await readFile(join(certs, 'postgresql.key')), before);
 });
 
 test.serial('--replication-files: bad input exits 2 naming the problem, nothing written', async (t) => {
