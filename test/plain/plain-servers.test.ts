@@ -10,7 +10,7 @@ import { planFor } from '../../src/commands/make-bundle.js';
 import { type PlainServices, runPlain } from '../../src/plain/run.js';
 import type { FlowConfig } from '../../src/wizard/resolve-flow.js';
 import { buildSummary } from '../../src/wizard/summary.js';
-import { CTRL_U, DOWN, ENTER, StreamTerminal } from './stream-terminal.js';
+import { CTRL_U, DOWN, ENTER, PROMPTS, StreamTerminal } from './stream-terminal.js';
 
 const ENV = { hostname: 'db', fqdn: 'db.example.com', detectedPgVersion: 15 };
 const config = (over: Partial<FlowConfig> = {}): FlowConfig => ({ env: ENV, fixed: {}, prefill: {}, ...over });
@@ -27,19 +27,8 @@ function services(written: Answers[]): PlainServices {
 }
 
 /** The prompts after the certificate question, to the confirmation. */
-const REST = [
-  /\? RSA key size/,
-  /\? Days the server and client certificates stay valid/,
-  /\? Oldest TLS version/,
-  /\? Refuse every TCP connection/,
-  /\? Client addresses the rules cover/,
-  /\? How should connections be encrypted\?/,
-  /\? What should the server ask of client certificates\?/,
-  /\? Roles that get a client certificate/,
-  /\? Role that standbys replicate as/,
-  /\? Write the bundle to/,
-];
-const SERVERS_PROMPT = /\? NAME=HOST\[,HOST\.\.\.\] per server, primary first \(empty: one server\)/;
+const REST = PROMPTS.slice(6);
+const SERVERS_PROMPT = PROMPTS[2]!;
 const DB1 = 'db1=db1.example.com,10.0.0.5';
 const DB2 = 'db2=db2.example.com,10.0.0.6';
 

@@ -12,7 +12,7 @@ import { isPromptExit } from '../../src/plain/ask.js';
 import { plainFrontEnd, type PlainServices, runPlain } from '../../src/plain/run.js';
 import type { FlowConfig } from '../../src/wizard/resolve-flow.js';
 import { buildSummary } from '../../src/wizard/summary.js';
-import { CTRL_U, DOWN, ENTER, StreamTerminal as Terminal, UP } from './stream-terminal.js';
+import { CTRL_U, DOWN, ENTER, PROMPTS, StreamTerminal as Terminal, UP } from './stream-terminal.js';
 
 const ENV = { hostname: 'db', fqdn: 'db.example.com', detectedPgVersion: 15 };
 const CTRL_C = '\u0003';
@@ -29,25 +29,6 @@ function services(written: Answers[]): PlainServices {
 }
 
 const config = (over: Partial<FlowConfig> = {}): FlowConfig => ({ env: ENV, fixed: {}, prefill: {}, ...over });
-
-const PROMPTS = [
-  /\? Which PostgreSQL major version/,
-  /\? Where should the bundle be written\?/,
-  /\? NAME=HOST\[,HOST\.\.\.\] per server, primary first \(empty: one server\)/,
-  /\? Names and addresses clients use/,
-  /\? TCP port clients connect to/,
-  /\? How should certificates be made\?/,
-  /\? RSA key size/,
-  /\? Days the server and client certificates stay valid/,
-  /\? Oldest TLS version/,
-  /\? Refuse every TCP connection/,
-  /\? Client addresses the rules cover/,
-  /\? How should connections be encrypted\?/,
-  /\? What should the server ask of client certificates\?/,
-  /\? Roles that get a client certificate/,
-  /\? Role that standbys replicate as/,
-  /\? Write the bundle to \.\/pg-secure-setup\?/,
-];
 
 test('Enter at every prompt writes what generate makes by default, with help and manual sections shown', async (t) => {
   const term = new Terminal();

@@ -10,6 +10,26 @@ export const DOWN = '\u001B[B';
 export const UP = '\u001B[A';
 export const CTRL_U = '\u0015';
 
+/** Every prompt of the plain wizard for a new bundle, in order, as each is drawn. */
+export const PROMPTS = [
+  /\? Which PostgreSQL major version/,
+  /\? Where should the bundle be written\?/,
+  /\? NAME=HOST\[,HOST\.\.\.\] per server, primary first \(empty: one server\)/,
+  /\? Names and addresses clients use/,
+  /\? TCP port clients connect to/,
+  /\? How should certificates be made\?/,
+  /\? RSA key size/,
+  /\? Days the server and client certificates stay valid/,
+  /\? Oldest TLS version/,
+  /\? Refuse every TCP connection/,
+  /\? Client addresses the rules cover/,
+  /\? How should connections be encrypted\?/,
+  /\? What should the server ask of client certificates\?/,
+  /\? Roles that get a client certificate/,
+  /\? Role that standbys replicate as/,
+  /\? Write the bundle to \.\/pg-secure-setup\?/,
+];
+
 export class StreamTerminal {
   readonly input = new PassThrough();
   private text = '';
