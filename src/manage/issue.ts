@@ -14,6 +14,7 @@ import { BACKDATE_MS, clientId } from '../plan/certs.js';
 import { buildPlan } from '../plan/plan.js';
 import { textFile, textOf, withFiles, type LoadedBundle } from './bundle-io.js';
 import { pemBlocks, type CaSet } from './ca.js';
+import { revokedHeading, roleHeading, sectionBody, sectionSpan, withRoleSection } from './readme-roles.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -71,31 +72,22 @@ async function readmeWithRole(bundle: LoadedBundle, answers: Answers, role: stri
   const plan = buildPlan(answers, { now: bundleCreatedAt(bundle, now), templates: await loadTemplates(), toolVersion: TOOL_VERSION });
   const fresh = plan.files.find((f) => f.path === 'README.md')!.source;
   if (fresh.kind !== 'text') return current;
-  const rows = fresh.text.split('\n').filter((l) => l.startsWith(`| \`clients/${role}/`));
-  const heading = `### ${role}\n`;
-  const start = fresh.text.indexOf(heading);
-  const next = fresh.text.indexOf('\n### ', start + heading.length);
-  const section = fresh.text.slice(start, next < 0 ? undefined : next + 1).trimEnd() + '\n';
+  const freshLines = fresh.text.split('\n');
+  const rows = freshLines.filter((l) => l.startsWith(`| \`clients/${role}/`));
+  const span = sectionSpan(freshLines, roleHeading(role));
+  if (!span) return current;
+  const section = sectionBody(freshLines, span);
 
-  const lines = current.split('\n');
+  let lines = current.split('\n');
   if (!current.includes(`| \`clients/${role}/`)) {
     const lastRow = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^\| `(clients|server)\//.test(l)).pop();
     if (lastRow) lines.splice(lastRow.i + 1, 0, ...rows);
   }
-  let text = lines.join('\n');
   // A revoked certificate's note (revoke.ts) gives way to the new section, where it stands.
-  const revoked = text.indexOf(`\n### ${role} (revoked)\n`);
-  if (revoked >= 0) {
-    const after = text.slice(revoked + 1).search(/\n#{2,3} /);
-    text = text.slice(0, revoked + 1) + section + (after < 0 ? '' : text.slice(revoked + 1 + after));
-  }
-  if (!text.includes(`\n${heading}`)) {
-    const connect = text.indexOf('\n## Connect\n');
-    // A bundle made without client users says none are needed: the section replaces that text.
-    if (connect >= 0 && !text.slice(connect).includes('\n### ')) text = text.slice(0, connect) + '\n## Connect\n\n' + section;
-    else text = text.trimEnd() + '\n\n' + section;
-  }
-  return text;
+  const revoked = sectionSpan(lines, revokedHeading(role));
+  if (revoked) lines.splice(revoked.start, sectionBody(lines, revoked).length, ...section);
+  else if (!lines.includes(roleHeading(role))) lines = withRoleSection(lines, section);
+  return lines.join('\n');
 }
 
 /** Issue (or with `force`, re-issue) the client certificate of a role. Throws UsageError on bad input, before any key is made. */

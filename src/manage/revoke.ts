@@ -10,6 +10,7 @@ import { inspectCertificate, issuedBy } from '../pki/index.js';
 import { textFile, textOf, withFiles, type LoadedBundle } from './bundle-io.js';
 import { pemBlocks, type CaSet } from './ca.js';
 import { caList, normalSerial, resignCrls, revokedSerials } from './crl.js';
+import { revokedHeading, roleHeading, sectionSpan } from './readme-roles.js';
 
 /** What `revoke` was asked: a role's certificate, or any serial. */
 export interface RevokeRequest {
@@ -93,19 +94,17 @@ export function planRevoke(bundle: LoadedBundle, ca: CaSet, req: RevokeRequest):
 export function readmeWithoutRole(text: string, role: string, movedTo: string, serial: string, now: Date): string {
   const from = `| \`clients/${role}/`;
   const lines = text.split('\n').map((l) => (l.startsWith(from) ? l.replace(`clients/${role}/`, movedTo).replace(/ \|$/, ` (revoked) |`) : l));
-  const heading = lines.indexOf(`### ${role}`);
-  if (heading >= 0) {
-    let end = heading + 1;
-    while (end < lines.length && !/^#{2,3} /.test(lines[end]!)) end++;
+  const span = sectionSpan(lines, roleHeading(role));
+  if (span) {
     const note = [
-      `### ${role} (revoked)`,
+      revokedHeading(role),
       '',
       `The certificate of ${role} (serial ${serial}) was revoked on ${now.toISOString().slice(0, 10)}; its files are in \`${movedTo}\`.`,
       'The server refuses it once the new `server/root.crl` is installed (apply the bundle again).',
       `A new certificate: \`npx pg-secure-setup issue . --client-user ${role}\`.`,
       '',
     ];
-    lines.splice(heading, end - heading, ...note);
+    lines.splice(span.start, span.end - span.start, ...note);
   }
   return lines.join('\n');
 }

@@ -35,3 +35,18 @@ test('revoke turns the role\'s README section into a note and its file rows into
   t.regex(again, /cp -i clients\/bob\/root\.crt clients\/bob\/postgresql\.crt/);
   t.notRegex(again, /### bob \(revoked\)/);
 });
+
+test('issue adds the new role\'s section under "Connect", after the others: the sections after it (Standby) stay as they were, once', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'pgss-issue-readme-'));
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  const bundle = join(work, 'b');
+  t.is((await runCli(['generate', '--out', bundle, '--host', 'localhost', '--pki', 'ca', '--client-certs', 'cert', '--client-user', 'alice', '--replication-user', 'replicator', '-q'])).code, 0);
+  const before = await readFile(join(bundle, 'README.md'), 'utf8');
+  t.is((await runCli(['issue', bundle, '--client-user', 'zed'])).code, 0);
+  const after = await readFile(join(bundle, 'README.md'), 'utf8');
+  const headings = (text: string) => text.split('\n').filter((l) => /^#{2,3} /.test(l));
+  const expected = headings(before);
+  expected.splice(expected.indexOf('### alice') + 1, 0, '### zed');
+  t.deepEqual(headings(after), expected);
+  t.true(after.endsWith(before.slice(before.indexOf('\n## Standby'))), 'the Standby section and all after it unchanged');
+});
